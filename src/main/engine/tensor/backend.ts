@@ -1,0 +1,152 @@
+/**
+ * The compute backend chain. `auto` prefers the native TensorFlow bindings (GPU, then CPU) when the
+ * user has installed them, then tfjs's WebAssembly backend with our gradient kernels, then tfjs's
+ * pure-JS cpu backend. An explicitly requested backend that cannot load is an error, never a
+ * silent substitution: the chosen backend and why the others were skipped are returned and recorded
+ * in every artefact the engine writes (see EngineInfo).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { registerWasmKernels } from './kernels/index.ts';
+
+export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+type ConcreteBackend = Exclude<BackendChoice, 'auto'>;
+
+/** What produced a number: recorded in models, runs and benchmark results. */
+export interface EngineInfo {
+  backend: ConcreteBackend;
+  /** The tfjs backend name as registered ('tensorflow', 'wasm', 'cpu'). */
+  tfjsBackend: string;
+  requested: BackendChoice;
+  versions: Record<string, string>;
+  /** Backends tried before the chosen one, and why each was not used. */
+  skipped: { backend: ConcreteBackend; reason: string }[];
+  /** wasm only: whether the SIMD binary runs, and the thread count (1 in Node: tfjs disables wasm threads there). */
+  wasm?: { simd: boolean; threads: number; ourKernels: string[] };
+  node: string;
+  platform: string;
+}
+
+export const BACKEND_ENV_VAR = 'PROVENANT_BACKEND';
+const require = createRequire(import.meta.url);
+let current: EngineInfo | null = null;
+
+function packageVersion(name: string): string | undefined {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses a user-supplied backend name (flag or env var), naming the source on error. */
+export function parseBackendChoice(value: string | undefined, source: string): BackendChoice {
+  if (value === undefined || value === '') return 'auto';
+  if ((BACKEND_CHOICES as readonly string[]).includes(value)) return value as BackendChoice;
+  throw new Error(`${source}: unknown backend "${value}"; choose one of ${BACKEND_CHOICES.join(', ')}`);
+}
+
+async function tryNode(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<void> {
+  // A dynamic import with a variable name keeps bundlers from resolving the optional package.
+  const name: string = pkg;
+  await import(name);
+  await tf.setBackend('tensorflow');
+}
+
+let wasmSimd = false;
+async function tryWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmKernels();
+  // Emscripten's Node glue installs process-wide handlers that rethrow any uncaught error with the
+  // whole minified module as context; they serve no purpose for us, so they are removed again.
+  const before = new Set([...process.listeners('uncaughtException'), ...process.listeners('unhandledRejection')]);
+  const ok = await tf.setBackend('wasm');
+  for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+    for (const l of process.listeners(event)) if (!before.has(l)) process.removeListener(event, l as never);
+  }
+  if (!ok) throw new Error('tfjs refused to initialise the wasm backend');
+  wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+}
+
+const loaders: Record<ConcreteBackend, () => Promise<void>> = {
+  'node-gpu': () => tryNode('@tensorflow/tfjs-node-gpu'),
+  node: () => tryNode('@tensorflow/tfjs-node'),
+  wasm: tryWasm,
+  cpu: async () => {
+    if (!(await tf.setBackend('cpu'))) throw new Error('tfjs refused to initialise the cpu backend');
+  },
+};
+const AUTO_ORDER: ConcreteBackend[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+
+/**
+ * Selects and initialises the backend. `choice` defaults to $PROVENANT_BACKEND, then 'auto'.
+ * Calling it again with the same choice returns the same info; a different choice switches.
+ */
+export async function initBackend(choice?: BackendChoice): Promise<EngineInfo> {
+  const requested = choice ?? parseBackendChoice(process.env[BACKEND_ENV_VAR], `$${BACKEND_ENV_VAR}`);
+  if (current && (requested === current.requested || requested === current.backend)) return current;
+  const order = requested === 'auto' ? AUTO_ORDER : [requested];
+  const skipped: EngineInfo['skipped'] = [];
+  for (const backend of order) {
+    try {
+      await loaders[backend]();
+      await tf.ready();
+      current = describe(backend, requested, skipped);
+      return current;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      if (requested !== 'auto') {
+        throw new Error(`backend "${backend}" could not be loaded: ${reason}` + hint(backend));
+      }
+      skipped.push({ backend, reason });
+    }
+  }
+  throw new Error(`no tfjs backend could be loaded: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+}
+
+function hint(backend: ConcreteBackend): string {
+  if (backend === 'node' || backend === 'node-gpu') {
+    const pkg = backend === 'node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
+    return ` (install it with "npm install ${pkg}" on a machine that can download libtensorflow)`;
+  }
+  return '';
+}
+
+function describe(backend: ConcreteBackend, requested: BackendChoice, skipped: EngineInfo['skipped']): EngineInfo {
+  const versions: Record<string, string> = { '@tensorflow/tfjs': tf.version.tfjs };
+  const extra = backend === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : backend === 'cpu' ? null : `@tensorflow/tfjs-${backend}`;
+  const v = extra && packageVersion(extra);
+  if (extra && v) versions[extra] = v;
+  const info: EngineInfo = {
+    backend,
+    tfjsBackend: tf.getBackend(),
+    requested,
+    versions,
+    skipped,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+  if (backend === 'wasm') {
+    info.wasm = {
+      simd: wasmSimd,
+      threads: 1,
+      ourKernels: registeredOurKernels(),
+    };
+  }
+  return info;
+}
+
+function registeredOurKernels(): string[] {
+  return tf
+    .getKernelsForBackend('wasm')
+    .filter((k) => (k as { provenant?: boolean }).provenant)
+    .map((k) => k.kernelName)
+    .sort();
+}
+
+/** The engine info of the initialised backend; throws if initBackend() has not run. */
+export function engineInfo(): EngineInfo {
+  if (!current) throw new Error('initBackend() must be awaited before the engine is used');
+  return current;
+}

@@ -1,0 +1,26 @@
+/**
+ * Registers our kernels on the tfjs wasm backend: the gradient kernels it lacks or runs slowly.
+ * Must run before the backend is initialised (setupFunc of wrapped kernels runs at init).
+ * Each of our kernel configs is tagged `provenant: true` so EngineInfo can list them.
+ */
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
+import { BatchMatMul, wrapBatchMatMul } from './batch-matmul.ts';
+
+let registered = false;
+
+function replace(config: KernelConfig): void {
+  if (getKernel(config.kernelName, 'wasm')) unregisterKernel(config.kernelName, 'wasm');
+  registerKernel({ ...config, provenant: true } as KernelConfig);
+}
+
+export function registerWasmKernels(): void {
+  if (registered) return;
+  const original = getKernel(BatchMatMul, 'wasm');
+  if (!original) throw new Error('the tfjs wasm backend must be imported before registerWasmKernels()');
+  replace(wrapBatchMatMul(original));
+  replace(conv2DBackpropFilterConfig);
+  replace(conv2DBackpropInputConfig);
+  registered = true;
+}
