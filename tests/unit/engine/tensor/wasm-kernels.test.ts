@@ -1,0 +1,136 @@
+/**
+ * Our wasm kernels against tfjs's reference cpu backend on random inputs: every stride/padding
+ * shape our architectures use (valid, same with odd/even sizes and so asymmetric padding, explicit,
+ * 1×1 projections, rectangular strides), batched transposed matmuls, and a whole gradient.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../../../src/main/engine/tensor/backend.ts';
+
+type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
+interface Case { name: string; x: [number, number, number, number]; f: [number, number, number, number]; s: [number, number]; pad: Pad }
+
+const CASES: Case[] = [
+  { name: '3x3 s1 valid', x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: [1, 1], pad: 'valid' },
+  { name: '3x3 s1 same', x: [2, 8, 8, 3], f: [3, 3, 3, 5], s: [1, 1], pad: 'same' },
+  { name: '3x3 s2 same even', x: [2, 8, 8, 4], f: [3, 3, 4, 6], s: [2, 2], pad: 'same' },
+  { name: '3x3 s2 same odd', x: [3, 7, 7, 2], f: [3, 3, 2, 3], s: [2, 2], pad: 'same' },
+  { name: '3x3 s2 valid', x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: [2, 2], pad: 'valid' },
+  { name: '1x1 s1 valid', x: [2, 6, 6, 5], f: [1, 1, 5, 7], s: [1, 1], pad: 'valid' },
+  { name: '1x1 s2 same (projection)', x: [2, 8, 8, 4], f: [1, 1, 4, 8], s: [2, 2], pad: 'same' },
+  { name: '5x5 s1 same (lenet)', x: [2, 12, 12, 1], f: [5, 5, 1, 6], s: [1, 1], pad: 'same' },
+  { name: 'rect stride 1x2', x: [2, 7, 10, 2], f: [3, 2, 2, 3], s: [1, 2], pad: 'same' },
+  { name: 'explicit pad', x: [1, 6, 7, 2], f: [3, 3, 2, 2], s: [1, 1], pad: [[0, 0], [1, 2], [2, 1], [0, 0]] },
+];
+
+function rand(shape: number[], seed: number): Float32Array {
+  return tf.tidy(() => tf.randomNormal(shape, 0, 1, 'float32', seed).dataSync() as Float32Array).slice();
+}
+
+async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(name);
+  const t = f();
+  const out = (await t.data()) as Float32Array;
+  t.dispose();
+  return out;
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  let maxErr = 0;
+  let maxRef = 0;
+  for (let i = 0; i < actual.length; i++) {
+    maxErr = Math.max(maxErr, Math.abs(actual[i] - expected[i]));
+    maxRef = Math.max(maxRef, Math.abs(expected[i]));
+  }
+  // Relative to the largest magnitude: float32 sums in a different order differ by ~1e-6.
+  expect(maxErr / Math.max(maxRef, 1e-12)).toBeLessThan(1e-5);
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  await tf.setBackend('cpu'); // registers and initialises cpu too
+});
+
+describe('Conv2DBackpropFilter (ours, wasm) vs cpu', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const xv = rand(c.x, 1);
+      const yShape = await onBackend('cpu', () => tf.conv2d(tf.tensor4d(xv, c.x), tf.zeros(c.f) as tf.Tensor4D, c.s, c.pad));
+      const outShape = tf.tidy(() => tf.conv2d(tf.tensor4d(xv, c.x), tf.zeros(c.f) as tf.Tensor4D, c.s, c.pad).shape);
+      expect(yShape.length).toBeGreaterThan(0);
+      const dyv = rand(outShape, 2);
+      const run = () =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xv, c.x), dy: tf.tensor(dyv, outShape) }, {
+          strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f,
+        } as never) as tf.Tensor;
+      const expected = await onBackend('cpu', run);
+      const actual = await onBackend('wasm', run);
+      expectClose(actual, expected);
+    });
+  }
+});
+
+describe('Conv2DBackpropInput (ours, wasm) vs cpu', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const fv = rand(c.f, 3);
+      const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.f) as tf.Tensor4D, c.s, c.pad).shape);
+      const dyv = rand(outShape, 4);
+      const run = () =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor(dyv, outShape), filter: tf.tensor4d(fv, c.f) }, {
+          strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x,
+        } as never) as tf.Tensor;
+      const expected = await onBackend('cpu', run);
+      const actual = await onBackend('wasm', run);
+      expectClose(actual, expected);
+    });
+  }
+});
+
+describe('BatchMatMul with transposes (ours, wasm) vs cpu', () => {
+  const shapes: [number[], number[], boolean, boolean][] = [
+    [[37, 19], [19, 23], false, false],
+    [[19, 37], [19, 23], true, false],
+    [[37, 19], [23, 19], false, true],
+    [[19, 37], [23, 19], true, true],
+    [[3, 5, 4], [3, 5, 6], true, false],
+    [[3, 4, 5], [1, 6, 5], false, true],
+  ];
+  for (const [as, bs, ta, tb] of shapes) {
+    it(`${as} x ${bs} tA=${ta} tB=${tb}`, async () => {
+      const av = rand(as, 5);
+      const bv = rand(bs, 6);
+      const run = () => tf.matMul(tf.tensor(av, as), tf.tensor(bv, bs), ta, tb);
+      expectClose(await onBackend('wasm', run), await onBackend('cpu', run));
+    });
+  }
+});
+
+describe('whole gradient of a small conv net', () => {
+  it('matches cpu for every parameter and the input', async () => {
+    const xv = rand([4, 10, 10, 2], 7);
+    const w1v = rand([3, 3, 2, 4], 8);
+    const w2v = rand([3, 3, 4, 6], 9);
+    const w3v = rand([3 * 3 * 6, 3], 10);
+    const grads = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      const out = tf.tidy(() => {
+        const f = (x: tf.Tensor4D, w1: tf.Tensor4D, w2: tf.Tensor4D, w3: tf.Tensor2D) => {
+          let h = tf.relu(tf.conv2d(x, w1, 1, 'same'));
+          h = tf.maxPool(h, 2, 2, 'valid');
+          h = tf.relu(tf.conv2d(h, w2, 2, 'same'));
+          return tf.matMul(h.reshape([4, -1]), w3).square().sum();
+        };
+        const g = tf.grads(f as never);
+        return g([tf.tensor4d(xv, [4, 10, 10, 2]), tf.tensor4d(w1v, [3, 3, 2, 4]), tf.tensor4d(w2v, [3, 3, 4, 6]), tf.tensor2d(w3v, [54, 3])]);
+      });
+      const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+      tf.dispose(out);
+      return data;
+    };
+    const expected = await grads('cpu');
+    const actual = await grads('wasm');
+    for (let i = 0; i < expected.length; i++) expectClose(actual[i], expected[i]);
+  });
+});
