@@ -134,3 +134,27 @@ describe('whole gradient of a small conv net', () => {
     for (let i = 0; i < expected.length; i++) expectClose(actual[i], expected[i]);
   });
 });
+
+describe('MaxPoolGrad (ours, wasm) vs cpu, including ties after ReLU', () => {
+  const pools: { name: string; x: [number, number, number, number]; f: [number, number]; s: [number, number]; pad: 'valid' | 'same' }[] = [
+    { name: '2x2 s2 valid', x: [2, 8, 8, 3], f: [2, 2], s: [2, 2], pad: 'valid' },
+    { name: '2x2 s2 valid odd size', x: [2, 9, 7, 2], f: [2, 2], s: [2, 2], pad: 'valid' },
+    { name: '3x3 s2 same', x: [2, 7, 7, 4], f: [3, 3], s: [2, 2], pad: 'same' },
+    { name: '3x3 s1 same (overlapping)', x: [1, 6, 6, 3], f: [3, 3], s: [1, 1], pad: 'same' },
+  ];
+  for (const p of pools) {
+    it(p.name, async () => {
+      // ReLU'd values: about half are exact zeros, so many windows tie.
+      const xv = rand(p.x, 11).map((v) => Math.max(0, v));
+      const outShape = tf.tidy(() => tf.maxPool(tf.zeros(p.x) as tf.Tensor4D, p.f, p.s, p.pad).shape);
+      const dyv = rand(outShape, 12);
+      const run = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xv, p.x);
+          const g = tf.grad((t: tf.Tensor4D) => tf.maxPool(t, p.f, p.s, p.pad).mul(tf.tensor(dyv, outShape)).sum());
+          return g(x);
+        });
+      expectClose(await onBackend('wasm', run), await onBackend('cpu', run));
+    });
+  }
+});

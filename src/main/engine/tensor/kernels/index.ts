@@ -7,6 +7,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { BatchMatMul, wrapBatchMatMul } from './batch-matmul.ts';
+import { maxPoolGradConfig } from './max-pool-grad.ts';
 
 let registered = false;
 
@@ -22,5 +23,6 @@ export function registerWasmKernels(): void {
   replace(wrapBatchMatMul(original));
   replace(conv2DBackpropFilterConfig);
   replace(conv2DBackpropInputConfig);
+  replace(maxPoolGradConfig);
   registered = true;
 }
