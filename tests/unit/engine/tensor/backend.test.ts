@@ -19,7 +19,7 @@ describe('backend chain', () => {
     expect(info.versions['@tensorflow/tfjs']).toMatch(/^\d+\.\d+\.\d+$/);
     if (info.backend === 'wasm') {
       expect(info.skipped.map((s) => s.backend)).toEqual(['node-gpu', 'node']);
-      expect(info.wasm?.ourKernels).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad']);
+      expect(info.wasm?.ourKernels).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Mean', 'Sum']);
     }
     expect(engineInfo()).toBe(info);
   });

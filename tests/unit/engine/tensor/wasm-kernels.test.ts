@@ -158,3 +158,27 @@ describe('MaxPoolGrad (ours, wasm) vs cpu, including ties after ReLU', () => {
     });
   }
 });
+
+describe('Sum and Mean over leading axes (ours, wasm) vs cpu; other axes fall through', () => {
+  const cases: { shape: number[]; axis: number[]; keepDims: boolean }[] = [
+    { shape: [4, 5, 6, 7], axis: [0, 1, 2], keepDims: false },
+    { shape: [4, 5, 6, 7], axis: [0, 1, 2], keepDims: true },
+    { shape: [9, 3], axis: [0], keepDims: false },
+    { shape: [4, 5, 6], axis: [1, 2], keepDims: false }, // not leading: the backend's kernel
+    { shape: [4, 5, 6], axis: [0, 2], keepDims: false }, // not leading: the backend's kernel
+  ];
+  for (const c of cases) {
+    for (const op of ['sum', 'mean'] as const) {
+      it(`${op} ${c.shape} axis=${c.axis} keepDims=${c.keepDims}`, async () => {
+        const xv = rand(c.shape, 13);
+        const run = () => tf.tidy(() => tf[op](tf.tensor(xv, c.shape), c.axis, c.keepDims));
+        await tf.setBackend('wasm');
+        const shapeWasm = tf.tidy(() => run().shape);
+        await tf.setBackend('cpu');
+        const shapeCpu = tf.tidy(() => run().shape);
+        expect(shapeWasm).toEqual(shapeCpu);
+        expectClose(await onBackend('wasm', run), await onBackend('cpu', run));
+      });
+    }
+  }
+});

@@ -8,6 +8,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { BatchMatMul, wrapBatchMatMul } from './batch-matmul.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
+import { Mean, Sum, wrapMean, wrapSum } from './reduce-leading-axes.ts';
 
 let registered = false;
 
@@ -16,11 +17,17 @@ function replace(config: KernelConfig): void {
   registerKernel({ ...config, provenant: true } as KernelConfig);
 }
 
+function backendKernel(name: string): KernelConfig {
+  const k = getKernel(name, 'wasm');
+  if (!k) throw new Error(`the tfjs wasm backend must be imported before registerWasmKernels() (no ${name} kernel)`);
+  return k;
+}
+
 export function registerWasmKernels(): void {
   if (registered) return;
-  const original = getKernel(BatchMatMul, 'wasm');
-  if (!original) throw new Error('the tfjs wasm backend must be imported before registerWasmKernels()');
-  replace(wrapBatchMatMul(original));
+  replace(wrapBatchMatMul(backendKernel(BatchMatMul)));
+  replace(wrapSum(backendKernel(Sum)));
+  replace(wrapMean(backendKernel(Mean)));
   replace(conv2DBackpropFilterConfig);
   replace(conv2DBackpropInputConfig);
   replace(maxPoolGradConfig);

@@ -27,33 +27,36 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; back
   const g = heapF32(backend, dy);
   const dx = heapF32(backend, dxInfo);
   dx.fill(0);
-  const best = new Float32Array(C);
-  const where = new Int32Array(C);
+  // Offsets of the in-bounds window positions of the current output pixel, in row-major order.
+  const offsets = new Int32Array(FH * FW);
   let o = 0;
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * SH - padTop;
       for (let ow = 0; ow < OW; ow++, o += C) {
         const w0 = ow * SW - padLeft;
-        best.fill(-Infinity);
-        where.fill(-1);
+        let count = 0;
         for (let fh = 0; fh < FH; fh++) {
           const ih = h0 + fh;
           if (ih < 0 || ih >= H) continue;
           for (let fw = 0; fw < FW; fw++) {
             const iw = w0 + fw;
-            if (iw < 0 || iw >= W) continue;
-            const base = ((n * H + ih) * W + iw) * C;
-            for (let c = 0; c < C; c++) {
-              const v = x[base + c];
-              if (v > best[c]) {
-                best[c] = v;
-                where[c] = base + c;
-              }
-            }
+            if (iw >= 0 && iw < W) offsets[count++] = ((n * H + ih) * W + iw) * C;
           }
         }
-        for (let c = 0; c < C; c++) if (where[c] >= 0) dx[where[c]] += g[o + c];
+        if (count === 0) continue;
+        for (let c = 0; c < C; c++) {
+          let at = offsets[0] + c;
+          let best = x[at];
+          for (let k = 1; k < count; k++) {
+            const i = offsets[k] + c;
+            if (x[i] > best) {
+              best = x[i];
+              at = i;
+            }
+          }
+          dx[at] += g[o + c];
+        }
       }
     }
   }
