@@ -19,6 +19,10 @@ export interface ArchSpec {
   seed: number;
   /** Width multiplier for channel/unit counts (default 1). Lets suites vary capacity. */
   width?: number;
+  /** resnet only: basic residual blocks per stage (default 1). */
+  blocksPerStage?: number;
+  /** vgg only: dropout rate before the last dense layer (default 0: no dropout layer). */
+  dropout?: number;
 }
 
 /** What Provenant stores about a model next to its weights. */
