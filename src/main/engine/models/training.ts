@@ -6,15 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type ScheduleConfig } from './optimizers.ts';
-import { seededPermutation } from './shuffle.ts';
+import { batchIterator, batchCount } from '../data/batches.ts';
+import { deriveSeed, shuffled } from '../data/random.ts';
+import type { Dataset } from '../data/types.ts';
 
-/** Images in NHWC [0,1] floats with integer labels; `indices` selects the part used. */
-export interface LabelledImages {
-  images: Float32Array;
-  labels: ArrayLike<number>;
-  inputShape: [number, number, number];
-  numClasses: number;
-}
+/** What training needs of a dataset (a Dataset satisfies it). */
+export type LabelledImages = Pick<Dataset, 'name' | 'images' | 'labels' | 'inputShape' | 'numClasses'>;
 
 export interface TrainConfig {
   epochs: number;
@@ -71,23 +68,6 @@ export class TrainingCancelled extends Error {
   }
 }
 
-/** Copies the selected samples into one NHWC batch tensor plus one-hot labels. */
-export function gatherBatch(data: LabelledImages, order: ArrayLike<number>, start: number, end: number): { x: tf.Tensor4D; y: tf.Tensor2D; labels: Int32Array } {
-  const [h, w, c] = data.inputShape;
-  const size = h * w * c;
-  const n = end - start;
-  const buf = new Float32Array(n * size);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const idx = order[start + i];
-    buf.set(data.images.subarray(idx * size, (idx + 1) * size), i * size);
-    labels[i] = data.labels[idx];
-  }
-  const x = tf.tensor4d(buf, [n, h, w, c]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), data.numClasses).toFloat() as tf.Tensor2D);
-  return { x, y, labels };
-}
-
 function checkData(model: tf.LayersModel, data: LabelledImages, indices: ArrayLike<number>): void {
   const expected = model.inputs[0].shape.slice(1);
   if (expected.join(',') !== data.inputShape.join(',')) {
@@ -110,7 +90,7 @@ export async function trainModel(
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = createOptimizer(vars, config.optimizer);
   const n = indices.length;
-  const batches = Math.ceil(n / config.batchSize);
+  const batches = batchCount(n, config.batchSize);
   const totalSteps = batches * config.epochs;
   const started = performance.now();
   const interval = options.progressIntervalMs ?? 250;
@@ -118,23 +98,21 @@ export async function trainModel(
   let step = 0;
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const order = seededPermutation(indices, config.seed, epoch);
+      const order = shuffled(indices, deriveSeed(config.seed, `shuffle-epoch-${epoch}`));
       const epochStart = performance.now();
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
       let lastEmit = 0;
-      for (let b = 0; b < batches; b++, step++) {
+      let b = 0;
+      for (const batch of batchIterator(data as Dataset, order, { batchSize: config.batchSize })) {
         if (options.signal?.aborted) throw new TrainingCancelled(`at epoch ${epoch}, batch ${b + 1}`);
         const lr = learningRateAt(config.learningRate, config.schedule, step, totalSteps, batches);
-        const start = b * config.batchSize;
-        const end = Math.min(n, start + config.batchSize);
-        const { x, y, labels } = gatherBatch(data, order, start, end);
-        const { loss, predicted } = trainStep(model, vars, optimizer, x, y, lr);
-        tf.dispose([x, y]);
-        lossSum += loss * (end - start);
-        for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;
-        seen += end - start;
+        const size = batch.indices.length;
+        const { loss, predicted } = trainStep(model, vars, optimizer, batch.x, batch.y, lr);
+        lossSum += loss * size;
+        for (let i = 0; i < size; i++) if (predicted[i] === data.labels[batch.indices[i]]) correct++;
+        seen += size;
         const now = performance.now();
         if (options.onProgress && (now - lastEmit >= interval || b === batches - 1)) {
           lastEmit = now;
@@ -147,8 +125,10 @@ export async function trainModel(
             samplesPerSecond: ((epoch - 1) * n + seen) / elapsed,
           });
         }
+        b++;
+        step++;
         // Yield to the event loop so that an abort (Ctrl-C, a UI cancel) can be delivered.
-        if (b % 8 === 7) await new Promise((r) => setImmediate(r));
+        if (b % 8 === 0) await new Promise((r) => setImmediate(r));
       }
       const record: EpochRecord = { epoch, loss: lossSum / seen, accuracy: correct / seen, seconds: (performance.now() - epochStart) / 1000 };
       const evalAccuracy = await options.onEpochEnd?.(record);
@@ -186,12 +166,9 @@ export function trainStep(
 /** Top-1 accuracy of `model` on the selected samples, in batches. */
 export function evaluateAccuracy(model: tf.LayersModel, data: LabelledImages, indices: ArrayLike<number>, batchSize = 256): number {
   let correct = 0;
-  for (let start = 0; start < indices.length; start += batchSize) {
-    const end = Math.min(indices.length, start + batchSize);
-    const { x, y, labels } = gatherBatch(data, indices, start, end);
-    const pred = tf.tidy(() => (model.predict(x) as tf.Tensor).argMax(-1).dataSync() as Int32Array);
-    tf.dispose([x, y]);
-    for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) correct++;
+  for (const batch of batchIterator(data as Dataset, indices, { batchSize, labels: 'index' })) {
+    const pred = tf.tidy(() => (model.predict(batch.x) as tf.Tensor).argMax(-1).dataSync() as Int32Array);
+    for (let i = 0; i < pred.length; i++) if (pred[i] === data.labels[batch.indices[i]]) correct++;
   }
   return correct / indices.length;
 }
