@@ -60,11 +60,10 @@ async function tryWasm(): Promise<void> {
   registerWasmKernels();
   // Emscripten's Node glue installs process-wide handlers that rethrow any uncaught error with the
   // whole minified module as context; they serve no purpose for us, so they are removed again.
-  const before = new Set([...process.listeners('uncaughtException'), ...process.listeners('unhandledRejection')]);
+  const before = new Set<unknown>([...process.listeners('uncaughtException'), ...process.listeners('unhandledRejection')]);
   const ok = await tf.setBackend('wasm');
-  for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-    for (const l of process.listeners(event)) if (!before.has(l)) process.removeListener(event, l as never);
-  }
+  for (const l of process.listeners('uncaughtException')) if (!before.has(l)) process.removeListener('uncaughtException', l);
+  for (const l of process.listeners('unhandledRejection')) if (!before.has(l)) process.removeListener('unhandledRejection', l);
   if (!ok) throw new Error('tfjs refused to initialise the wasm backend');
   wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
 }
