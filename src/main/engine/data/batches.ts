@@ -30,6 +30,8 @@ export interface BatchOptions<E extends LabelEncoding = 'one-hot'> {
   labels?: E;
   /** Drop a last batch smaller than batchSize (default false). */
   dropRemainder?: boolean;
+  /** Rewrites a batch's gathered pixels in place before they become a tensor (augmentation). */
+  transform?: (images: Float32Array, indices: Int32Array) => void;
 }
 
 /** Copies the given samples' pixels and labels out of the dataset (no tensors). */
@@ -60,8 +62,10 @@ export function toTensors<E extends LabelEncoding = 'one-hot'>(
   ds: Dataset,
   indices: ArrayLike<number>,
   labels: E = 'one-hot' as E,
+  transform?: BatchOptions['transform'],
 ): { x: tf.Tensor4D; y: LabelTensor<E> } {
   const g = gather(ds, indices);
+  transform?.(g.images, Int32Array.from(indices));
   const [h, w, c] = ds.inputShape;
   const x = tf.tensor4d(g.images, [indices.length, h, w, c], 'float32');
   return { x, y: labelTensor(g.labels, ds.numClasses, labels) };
@@ -83,7 +87,7 @@ export function batchIterator<E extends LabelEncoding = 'one-hot'>(
   const encoding = opts.labels ?? ('one-hot' as E);
   if (encoding !== 'index' && encoding !== 'one-hot') throw new Error(`labels: expected "index" or "one-hot", got "${String(encoding)}"`);
   const end = opts.dropRemainder ? order.length - (order.length % batchSize) : order.length;
-  return batches(ds, order, batchSize, end, encoding);
+  return batches(ds, order, batchSize, end, encoding, opts.transform);
 }
 
 function* batches<E extends LabelEncoding>(
@@ -92,6 +96,7 @@ function* batches<E extends LabelEncoding>(
   batchSize: number,
   end: number,
   encoding: E,
+  transform?: BatchOptions['transform'],
 ): Generator<Batch<E>, void, undefined> {
   let current: Batch<E> | null = null;
   try {
@@ -99,7 +104,7 @@ function* batches<E extends LabelEncoding>(
       if (current) tf.dispose([current.x, current.y]);
       current = null;
       const indices = Int32Array.from({ length: Math.min(batchSize, end - start) }, (_, k) => order[start + k]);
-      current = { ...toTensors(ds, indices, encoding), indices };
+      current = { ...toTensors(ds, indices, encoding, transform), indices };
       yield current;
     }
   } finally {

@@ -26,12 +26,15 @@ export interface Optimizer {
   dispose(): void;
 }
 
+/** A non-trainable zero-filled slot shaped like `v` (tidy frees the zeros tensor the variable copied). */
+const slot = (v: tf.Variable) => tf.tidy(() => tf.variable(tf.zerosLike(v), false));
+
 export function createOptimizer(vars: tf.Variable[], config: OptimizerConfig): Optimizer {
   const wd = config.weightDecay ?? 0;
   const withDecay = (g: tf.Tensor, w: tf.Variable) => (wd > 0 ? g.add(w.mul(wd)) : g);
   if (config.name === 'sgd') {
     const mu = config.momentum ?? 0.9;
-    const bufs = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    const bufs = vars.map(slot);
     return {
       step(grads, lr) {
         tf.tidy(() => {
@@ -50,8 +53,8 @@ export function createOptimizer(vars: tf.Variable[], config: OptimizerConfig): O
     const b1 = config.beta1 ?? 0.9;
     const b2 = config.beta2 ?? 0.999;
     const eps = config.epsilon ?? 1e-8;
-    const m = vars.map((v) => tf.variable(tf.zerosLike(v), false));
-    const v2 = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    const m = vars.map(slot);
+    const v2 = vars.map(slot);
     let t = 0;
     return {
       step(grads, lr) {

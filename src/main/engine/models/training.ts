@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type ScheduleConfig } from './optimizers.ts';
 import { batchIterator, batchCount } from '../data/batches.ts';
-import { deriveSeed, shuffled } from '../data/random.ts';
+import { createRng, deriveSeed, shuffled } from '../data/random.ts';
+import { makeAugmenter, type AugmentConfig } from './augment.ts';
 import type { Dataset } from '../data/types.ts';
 
 /** What training needs of a dataset (a Dataset satisfies it). */
@@ -19,8 +20,10 @@ export interface TrainConfig {
   learningRate: number;
   optimizer: OptimizerConfig;
   schedule: ScheduleConfig;
-  /** Seed of the per-epoch shuffling (initial weights are seeded by the ArchSpec). */
+  /** Seed of the per-epoch shuffling and augmentation (initial weights are seeded by the ArchSpec). */
   seed: number;
+  /** Training-time augmentation (default none). */
+  augment?: AugmentConfig;
 }
 
 export interface TrainProgress {
@@ -105,7 +108,10 @@ export async function trainModel(
       let seen = 0;
       let lastEmit = 0;
       let b = 0;
-      for (const batch of batchIterator(data as Dataset, order, { batchSize: config.batchSize })) {
+      const transform = config.augment
+        ? makeAugmenter(config.augment, data.inputShape, createRng(deriveSeed(config.seed, `augment-epoch-${epoch}`)))
+        : undefined;
+      for (const batch of batchIterator(data as Dataset, order, { batchSize: config.batchSize, transform })) {
         if (options.signal?.aborted) throw new TrainingCancelled(`at epoch ${epoch}, batch ${b + 1}`);
         const lr = learningRateAt(config.learningRate, config.schedule, step, totalSteps, batches);
         const size = batch.indices.length;
