@@ -244,15 +244,26 @@ async function isEmptyDir(dir: string): Promise<boolean> {
   return (await readdir(dir)).length === 0;
 }
 
-/** Saves `model` with `meta` as a tfjs directory at `dir`, atomically. Returns the files' hashes. */
-export async function saveModel(model: tf.LayersModel, dir: string, meta: ModelMeta, opts: SaveOptions = {}): Promise<SavedModel> {
-  if (meta?.format !== MODEL_META_FORMAT) throw new Error(`ModelMeta.format must be "${MODEL_META_FORMAT}"`);
+/**
+ * Checks that `dir` may receive a model (absent, empty, or overwrite allowed) and returns its
+ * absolute path. Long jobs call it before they start, so a bad --out fails in a second, not after
+ * an hour of training.
+ */
+export async function checkSaveTarget(dir: string, opts: SaveOptions = {}): Promise<string> {
   const target = resolve(dir);
   const existing = await stat(target).catch(() => null);
   if (existing && !existing.isDirectory()) throw new Error(`${target}: exists and is not a directory`);
   if (existing && !opts.overwrite && !(await isEmptyDir(target))) {
     throw new Error(`${target}: directory exists and is not empty (pass overwrite: true to replace it)`);
   }
+  return target;
+}
+
+/** Saves `model` with `meta` as a tfjs directory at `dir`, atomically. Returns the files' hashes. */
+export async function saveModel(model: tf.LayersModel, dir: string, meta: ModelMeta, opts: SaveOptions = {}): Promise<SavedModel> {
+  if (meta?.format !== MODEL_META_FORMAT) throw new Error(`ModelMeta.format must be "${MODEL_META_FORMAT}"`);
+  const target = await checkSaveTarget(dir, opts);
+  const existing = await stat(target).catch(() => null);
   await mkdir(dirname(target), { recursive: true });
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = `${target}.tmp-${tag}`;

@@ -11,7 +11,7 @@ import { datasetRef } from '../data/dataset.ts';
 import type { Dataset, DatasetId, DatasetSplits } from '../data/types.ts';
 import { engineInfo } from '../tensor/backend.ts';
 import { buildModel, paramCount } from './architectures.ts';
-import { saveModel } from './model-io.ts';
+import { checkSaveTarget, saveModel } from './model-io.ts';
 import { evaluateAccuracy, trainModel, type TrainConfig, type TrainOptions, type TrainResult } from './training.ts';
 import type { ArchId, ArchSpec, ModelMeta, SavedModel } from './types.ts';
 
@@ -73,6 +73,7 @@ export function resolveTrainConfig(dataset: DatasetId, seed: number, overrides: 
 
 export async function trainSourceModel(req: SourceTrainingRequest, options: TrainOptions & { log?: (line: string) => void } = {}): Promise<SourceTrainingResult> {
   const log = options.log ?? (() => {});
+  await checkSaveTarget(req.out, { overwrite: req.overwrite });
   const dataset: Dataset = await loadDataset(req.dataset, req.datasetOptions as never);
   log(`dataset ${dataset.name}: ${dataset.labels.length} samples, sha256 ${dataset.source.sha256.slice(0, 16)}…`);
   const d = TRAINING_DEFAULTS[req.dataset];
