@@ -82,7 +82,16 @@ const AUTO_ORDER: ConcreteBackend[] = ['node-gpu', 'node', 'wasm', 'cpu'];
  * Selects and initialises the backend. `choice` defaults to $PROVENANT_BACKEND, then 'auto'.
  * Calling it again with the same choice returns the same info; a different choice switches.
  */
-export async function initBackend(choice?: BackendChoice): Promise<EngineInfo> {
+export function initBackend(choice?: BackendChoice): Promise<EngineInfo> {
+  // Calls are serialised: two concurrent callers (two app requests at start-up) must not both walk
+  // the chain, or one could end on a different backend than the other.
+  const next = pending.then(() => selectBackend(choice));
+  pending = next.catch(() => undefined);
+  return next;
+}
+let pending: Promise<unknown> = Promise.resolve();
+
+async function selectBackend(choice?: BackendChoice): Promise<EngineInfo> {
   const requested = choice ?? parseBackendChoice(process.env[BACKEND_ENV_VAR], `$${BACKEND_ENV_VAR}`);
   if (current && (requested === current.requested || requested === current.backend)) return current;
   const order = requested === 'auto' ? AUTO_ORDER : [requested];

@@ -19,8 +19,15 @@ describe('backend chain', () => {
     expect(info.versions['@tensorflow/tfjs']).toMatch(/^\d+\.\d+\.\d+$/);
     if (info.backend === 'wasm') {
       expect(info.skipped.map((s) => s.backend)).toEqual(['node-gpu', 'node']);
-      expect(info.wasm?.ourKernels).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Mean', 'Sum']);
+      expect(info.wasm?.ourKernels).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Mean', 'Sum', 'Tile']);
     }
     expect(engineInfo()).toBe(info);
+  });
+});
+
+describe('concurrent initialisation', () => {
+  it('serialises concurrent callers onto one backend', async () => {
+    const infos = await Promise.all([initBackend('auto'), initBackend('auto'), initBackend()]);
+    expect(new Set(infos.map((i) => i.backend)).size).toBe(1);
   });
 });
