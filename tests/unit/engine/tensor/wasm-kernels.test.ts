@@ -151,7 +151,7 @@ describe('MaxPoolGrad (ours, wasm) vs cpu, including ties after ReLU', () => {
       const run = () =>
         tf.tidy(() => {
           const x = tf.tensor4d(xv, p.x);
-          const g = tf.grad((t: tf.Tensor4D) => tf.maxPool(t, p.f, p.s, p.pad).mul(tf.tensor(dyv, outShape)).sum());
+          const g = tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, p.f, p.s, p.pad).mul(tf.tensor(dyv, outShape)).sum());
           return g(x);
         });
       expectClose(await onBackend('wasm', run), await onBackend('cpu', run));

@@ -2,10 +2,11 @@
  * BatchMatMul for the wasm backend with transposed operands made fast. The backend's own kernel
  * runs XNNPACK only when neither operand is transposed and falls back to a loop ≈10× slower
  * otherwise — and every dense layer's gradient asks for a transposed product. We materialise the
- * transpose on the heap (a cheap copy next to the multiply) and call the untransposed kernel.
+ * transpose on the heap (a cheap native copy next to the multiply) and call the untransposed kernel.
  */
 import { BatchMatMul, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
-import { alloc, free, heapF32, setFastBatchMatMul, transposeLast2, type WasmBackend } from './wasm-heap.ts';
+import { alloc, free, type WasmBackend } from './wasm-heap.ts';
+import { nativeKernels } from '../native/native-kernels.ts';
 
 function transposed(backend: WasmBackend, t: TensorInfo): TensorInfo {
   const r = t.shape.length;
@@ -13,13 +14,12 @@ function transposed(backend: WasmBackend, t: TensorInfo): TensorInfo {
   const C = t.shape[r - 1];
   const B = t.shape.slice(0, -2).reduce((p, q) => p * q, 1);
   const out = alloc(backend, [...t.shape.slice(0, -2), C, R]);
-  transposeLast2(heapF32(backend, t), heapF32(backend, out), B, R, C);
+  nativeKernels(backend).transposeLast2(t, out, B, R, C);
   return out;
 }
 
 export function wrapBatchMatMul(original: KernelConfig): KernelConfig {
   const fast = original.kernelFunc;
-  setFastBatchMatMul(fast);
   const kernelFunc: KernelFunc = (args) => {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return fast(args);

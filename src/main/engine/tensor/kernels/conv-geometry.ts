@@ -13,7 +13,7 @@ export function convGeometry(
   inShape: [number, number, number, number],
   filterShape: [number, number, number, number],
   strides: number | [number, number],
-  pad: backend_util.PadInfo['type'] | number | backend_util.ExplicitPadding,
+  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding,
   dimRoundingMode: 'floor' | 'round' | 'ceil' | undefined,
   dataFormat: string,
 ): ConvGeometry {

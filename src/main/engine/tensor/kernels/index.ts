@@ -1,5 +1,6 @@
 /**
- * Registers our kernels on the tfjs wasm backend: the gradient kernels it lacks or runs slowly.
+ * Registers our kernels on the tfjs wasm backend: the gradient kernels it lacks or runs slowly,
+ * and Tile (slow, and on the batch-norm gradient path).
  * Must run before the backend is initialised (setupFunc of wrapped kernels runs at init).
  * Each of our kernel configs is tagged `provenant: true` so EngineInfo can list them.
  */
@@ -9,12 +10,25 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { BatchMatMul, wrapBatchMatMul } from './batch-matmul.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
 import { Mean, Sum, wrapMean, wrapSum } from './reduce-leading-axes.ts';
+import { Tile, wrapTile } from './tile.ts';
+import { nativeKernels } from '../native/native-kernels.ts';
+import type { WasmBackend } from './wasm-heap.ts';
 
 let registered = false;
 
+/**
+ * Registers `config` in place of the backend's kernel. Its setupFunc (run by tf.setBackend('wasm'))
+ * also loads our native module, so a module that cannot load makes the backend fail to initialise,
+ * loudly, instead of failing at the first gradient.
+ */
 function replace(config: KernelConfig): void {
   if (getKernel(config.kernelName, 'wasm')) unregisterKernel(config.kernelName, 'wasm');
-  registerKernel({ ...config, provenant: true } as KernelConfig);
+  const setup = config.setupFunc;
+  const setupFunc = (backend: object) => {
+    setup?.(backend as never);
+    nativeKernels(backend as WasmBackend);
+  };
+  registerKernel({ ...config, setupFunc, provenant: true } as KernelConfig);
 }
 
 function backendKernel(name: string): KernelConfig {
@@ -28,6 +42,7 @@ export function registerWasmKernels(): void {
   replace(wrapBatchMatMul(backendKernel(BatchMatMul)));
   replace(wrapSum(backendKernel(Sum)));
   replace(wrapMean(backendKernel(Mean)));
+  replace(wrapTile(backendKernel(Tile)));
   replace(conv2DBackpropFilterConfig);
   replace(conv2DBackpropInputConfig);
   replace(maxPoolGradConfig);

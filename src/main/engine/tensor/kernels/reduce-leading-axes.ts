@@ -1,11 +1,12 @@
 /**
  * Sum and Mean over the leading axes (NHWC → C), the reductions of every bias gradient and of
  * batch-norm statistics. The wasm backend first transposes the whole input so that the reduced
- * axes come last, then reduces; we reduce in place with one pass over the data (float64
- * accumulators, so at least as accurate as the reference). Other reductions go to the backend.
+ * axes come last, then reduces; we reduce in place with one native pass over the data (float64
+ * accumulators in row order, so at least as accurate as the reference). Other reductions go to the backend.
  */
 import { Mean, Sum, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
-import { alloc, heapF32, type WasmBackend } from './wasm-heap.ts';
+import { alloc, type WasmBackend } from './wasm-heap.ts';
+import { nativeKernels } from '../native/native-kernels.ts';
 
 /** The number of leading axes reduced when `axis` is exactly [0..k-1] with k < rank, else 0. */
 function leadingAxes(shape: number[], axis: number | number[]): number {
@@ -27,14 +28,7 @@ function wrap(original: KernelConfig, mean: boolean): KernelConfig {
     const inner = innerShape.reduce((a, b) => a * b, 1);
     const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...innerShape] : innerShape;
     const out = alloc(backend, outShape);
-    const src = heapF32(backend, x);
-    const acc = new Float64Array(inner);
-    for (let i = 0, o = 0; i < outer; i++, o += inner) {
-      for (let j = 0; j < inner; j++) acc[j] += src[o + j];
-    }
-    const dst = heapF32(backend, out);
-    const scale = mean ? 1 / outer : 1;
-    for (let j = 0; j < inner; j++) dst[j] = acc[j] * scale;
+    nativeKernels(backend).reduceLeading(x, out, outer, inner, mean ? 1 / outer : 1);
     return out;
   };
   return { ...original, kernelFunc };
