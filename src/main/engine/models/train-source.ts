@@ -48,7 +48,7 @@ type Defaults = { train: Omit<TrainConfig, 'seed'>; split: Omit<SplitOptions, 's
  */
 export const TRAINING_DEFAULTS: Record<DatasetId, Defaults> = {
   mnist: {
-    train: { epochs: 12, batchSize: 64, learningRate: 1e-3, optimizer: { name: 'adam' }, schedule: { name: 'cosine' } },
+    train: { epochs: 12, batchSize: 32, learningRate: 1e-3, optimizer: { name: 'adam' }, schedule: { name: 'cosine' } },
     split: { sizes: { ownerTrain: 0.6, attacker: 0.2, test: 0.2 }, stratify: true },
   },
   'fashion-mnist': {
