@@ -19,7 +19,7 @@ describe('backend chain', () => {
     expect(info.versions['@tensorflow/tfjs']).toMatch(/^\d+\.\d+\.\d+$/);
     if (info.backend === 'wasm') {
       expect(info.skipped.map((s) => s.backend)).toEqual(['node-gpu', 'node']);
-      expect(info.wasm?.ourKernels).toEqual(['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Mean', 'Sum', 'Tile']);
+      expect(info.wasm?.ourKernels).toEqual(['Add', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply', 'RealDiv', 'Sub', 'Sum', 'Tile']);
     }
     expect(engineInfo()).toBe(info);
   });

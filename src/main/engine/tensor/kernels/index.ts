@@ -1,6 +1,7 @@
 /**
  * Registers our kernels on the tfjs wasm backend: the gradient kernels it lacks or runs slowly,
- * and Tile (slow, and on the batch-norm gradient path).
+ * the forward convolutions and batch norm, per-channel broadcasts of Add/Sub/Multiply/RealDiv,
+ * Tile (slow, and on the batch-norm gradient path) and a copy-free Identity.
  * Must run before the backend is initialised (setupFunc of wrapped kernels runs at init).
  * Each of our kernel configs is tagged `provenant: true` so EngineInfo can list them.
  */
@@ -11,6 +12,10 @@ import { BatchMatMul, wrapBatchMatMul } from './batch-matmul.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
 import { Mean, Sum, wrapMean, wrapSum } from './reduce-leading-axes.ts';
 import { Tile, wrapTile } from './tile.ts';
+import { Conv2D, FusedConv2D, wrapConv2D } from './conv2d.ts';
+import { Add, Multiply, RealDiv, Sub, wrapBroadcastBinary } from './broadcast-binary.ts';
+import { FusedBatchNorm, wrapBatchNorm } from './batch-norm.ts';
+import { Identity, wrapIdentity } from './identity.ts';
 import { nativeKernels } from '../native/native-kernels.ts';
 import type { WasmBackend } from './wasm-heap.ts';
 
@@ -43,6 +48,11 @@ export function registerWasmKernels(): void {
   replace(wrapSum(backendKernel(Sum)));
   replace(wrapMean(backendKernel(Mean)));
   replace(wrapTile(backendKernel(Tile)));
+  replace(wrapConv2D(backendKernel(Conv2D)));
+  replace(wrapConv2D(backendKernel(FusedConv2D)));
+  for (const name of [Add, Sub, Multiply, RealDiv]) replace(wrapBroadcastBinary(backendKernel(name)));
+  replace(wrapBatchNorm(backendKernel(FusedBatchNorm)));
+  replace(wrapIdentity(backendKernel(Identity)));
   replace(conv2DBackpropFilterConfig);
   replace(conv2DBackpropInputConfig);
   replace(maxPoolGradConfig);

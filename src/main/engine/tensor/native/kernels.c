@@ -462,3 +462,143 @@ EXPORT void conv2d_backprop_input(const float *dy, const float *wT, float *dx, f
     }
   }
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Conv2D (forward), optionally + bias[co] and ReLU: y[m][co] = sum_k x(m, k) * W[k][co], the sum
+ * over k = (kh*KW+kw)*CI+ci in order in float32, then + bias, then max(., 0). Per image (copied
+ * zero-padded into `pad` when the windows reach outside, as for conv2d_backprop_filter), a
+ * register tile of 4 output pixels of one row x 8 channels runs over k: for each kh, x's values
+ * for fixed pixel are contiguous in (kw, ci), and so are W's rows. `flags`: 1 = bias, 2 = relu. */
+INLINE v128 conv_out(v128 a, const float *bias, int flags, v128 z) {
+  if (flags & 1) a = wasm_f32x4_add(a, wasm_v128_load(bias));
+  if (flags & 2) a = wasm_f32x4_max(a, z);
+  return a;
+}
+
+INLINE void conv_tile_4x8(const float *r0, int sx, const float *w, int KH, int KWC, int rowStride, int CO, float *y,
+                          int rows, const float *bias, int flags) {
+  v128 a00 = wasm_f32x4_const_splat(0.0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+  const int s1 = rows > 1 ? sx : 0, s2 = rows > 2 ? 2 * sx : s1, s3 = (rows - 1) * sx;
+  for (int kh = 0; kh < KH; kh++, r0 += rowStride) {
+    const float *p = r0;
+    for (int j = 0; j < KWC; j++, p++, w += CO) {
+      const v128 w0 = wasm_v128_load(w), w1 = wasm_v128_load(w + 4);
+      v128 s;
+      s = SPLAT(p); FMA(a00, s, w0); FMA(a01, s, w1);
+      s = SPLAT(p + s1); FMA(a10, s, w0); FMA(a11, s, w1);
+      s = SPLAT(p + s2); FMA(a20, s, w0); FMA(a21, s, w1);
+      s = SPLAT(p + s3); FMA(a30, s, w0); FMA(a31, s, w1);
+    }
+  }
+  const v128 z = wasm_f32x4_const_splat(0.0f);
+  wasm_v128_store(y, conv_out(a00, bias, flags, z));
+  wasm_v128_store(y + 4, conv_out(a01, bias + 4, flags, z));
+  if (rows > 1) { wasm_v128_store(y + CO, conv_out(a10, bias, flags, z)); wasm_v128_store(y + CO + 4, conv_out(a11, bias + 4, flags, z)); }
+  if (rows > 2) { wasm_v128_store(y + 2 * CO, conv_out(a20, bias, flags, z)); wasm_v128_store(y + 2 * CO + 4, conv_out(a21, bias + 4, flags, z)); }
+  if (rows > 3) { wasm_v128_store(y + 3 * CO, conv_out(a30, bias, flags, z)); wasm_v128_store(y + 3 * CO + 4, conv_out(a31, bias + 4, flags, z)); }
+}
+
+INLINE void conv_tile_4x4(const float *r0, int sx, const float *w, int KH, int KWC, int rowStride, int CO, float *y,
+                          int rows, const float *bias, int flags) {
+  v128 a0 = wasm_f32x4_const_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+  const int s1 = rows > 1 ? sx : 0, s2 = rows > 2 ? 2 * sx : s1, s3 = (rows - 1) * sx;
+  for (int kh = 0; kh < KH; kh++, r0 += rowStride) {
+    const float *p = r0;
+    for (int j = 0; j < KWC; j++, p++, w += CO) {
+      const v128 w0 = wasm_v128_load(w);
+      FMA(a0, SPLAT(p), w0); FMA(a1, SPLAT(p + s1), w0); FMA(a2, SPLAT(p + s2), w0); FMA(a3, SPLAT(p + s3), w0);
+    }
+  }
+  const v128 z = wasm_f32x4_const_splat(0.0f);
+  wasm_v128_store(y, conv_out(a0, bias, flags, z));
+  if (rows > 1) wasm_v128_store(y + CO, conv_out(a1, bias, flags, z));
+  if (rows > 2) wasm_v128_store(y + 2 * CO, conv_out(a2, bias, flags, z));
+  if (rows > 3) wasm_v128_store(y + 3 * CO, conv_out(a3, bias, flags, z));
+}
+
+EXPORT void conv2d(const float *x, const float *w, const float *bias, float *y, float *pad, int flags, int N, int H,
+                   int W, int CI, int KH, int KW, int OH, int OW, int CO, int SH, int SW, int padTop, int padLeft) {
+  const int KWC = KW * CI, sx = SW * CI;
+  const int WP = (OW - 1) * SW + KW, HP = (OH - 1) * SH + KH;
+  const int padded = padTop > 0 || padLeft > 0 || HP - padTop > H || WP - padLeft > W;
+  const int RS = padded ? WP * CI : W * CI;
+  for (int n = 0; n < N; n++) {
+    if (padded) {
+      for (int r = 0; r < HP; r++) {
+        const int ih = r - padTop;
+        if (ih >= 0 && ih < H) pad_row(x, pad + r * RS, n, ih, H, W, CI, WP, padLeft);
+        else zero_f32(pad + r * RS, RS);
+      }
+    }
+    const float *img = padded ? pad : x + n * H * W * CI;
+    for (int oh = 0; oh < OH; oh++) {
+      const float *row = img + oh * SH * RS;
+      float *yr = y + (n * OH + oh) * OW * CO;
+      for (int ow0 = 0; ow0 < OW; ow0 += 4) {
+        const int rows = OW - ow0 < 4 ? OW - ow0 : 4;
+        const float *r0 = row + ow0 * sx;
+        float *yt = yr + ow0 * CO;
+        int c = 0;
+        for (; c + 8 <= CO; c += 8) conv_tile_4x8(r0, sx, w + c, KH, KWC, RS, CO, yt + c, rows, bias + c, flags);
+        for (; c + 4 <= CO; c += 4) conv_tile_4x4(r0, sx, w + c, KH, KWC, RS, CO, yt + c, rows, bias + c, flags);
+        for (; c < CO; c++) {
+          for (int i = 0; i < rows; i++) {
+            float acc = 0.0f;
+            const float *p = r0 + i * sx, *wc = w + c;
+            for (int kh = 0; kh < KH; kh++, p += RS)
+              for (int j = 0; j < KWC; j++, wc += CO) acc += p[j] * *wc;
+            if (flags & 1) acc += bias[c];
+            if ((flags & 2) && !(acc >= 0.0f) && acc == acc) acc = 0.0f;
+            yt[i * CO + c] = acc;
+          }
+        }
+      }
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Binary op of a tensor [outer, C] with a [C] vector broadcast over the rows (batch-norm scales,
+ * biases, means): out[i][c] = full[i][c] OP vec[c] (or vec[c] OP full[i][c] when `swap`). The
+ * backend's broadcasting path costs ~4x a plain elementwise op. op: 0 add, 1 mul, 2 sub, 3 div. */
+#define BCAST_LOOP(VOP, SOP)                                                                      \
+  for (int i = 0; i < outer; i++, full += C, out += C) {                                          \
+    int c = 0;                                                                                    \
+    if (swap) {                                                                                   \
+      for (; c + 4 <= C; c += 4) wasm_v128_store(out + c, VOP(wasm_v128_load(vec + c), wasm_v128_load(full + c))); \
+      for (; c < C; c++) out[c] = vec[c] SOP full[c];                                             \
+    } else {                                                                                      \
+      for (; c + 4 <= C; c += 4) wasm_v128_store(out + c, VOP(wasm_v128_load(full + c), wasm_v128_load(vec + c))); \
+      for (; c < C; c++) out[c] = full[c] SOP vec[c];                                             \
+    }                                                                                             \
+  }
+
+EXPORT void bcast_binary(const float *full, const float *vec, float *out, int outer, int C, int op, int swap) {
+  switch (op) {
+    case 0: BCAST_LOOP(wasm_f32x4_add, +) break;
+    case 1: BCAST_LOOP(wasm_f32x4_mul, *) break;
+    case 2: BCAST_LOOP(wasm_f32x4_sub, -) break;
+    case 3: BCAST_LOOP(wasm_f32x4_div, /) break;
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* FusedBatchNorm (inference form, also the forward pass of training, which passes the batch
+ * moments): y = (x - mean[c]) * k[c] + offset[c] with k[c] = scale[c] / sqrt(var[c] + eps), k
+ * computed in float64 into kb[0..C) and offset copied to kb[C..2C) (scratch), then one float32
+ * pass over x [outer, C]. flags: 1 = scale given, 2 = offset given. */
+EXPORT void batch_norm(const float *x, const float *mean, const float *var, const float *scale, const float *offset,
+                       float *y, float *kb, int outer, int C, double eps, int flags) {
+  for (int c = 0; c < C; c++) {
+    kb[c] = (float)((flags & 1 ? (double)scale[c] : 1.0) / __builtin_sqrt((double)var[c] + eps));
+    kb[C + c] = flags & 2 ? offset[c] : 0.0f;
+  }
+  for (int i = 0; i < outer; i++, x += C, y += C) {
+    int c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const v128 d = wasm_f32x4_sub(wasm_v128_load(x + c), wasm_v128_load(mean + c));
+      wasm_v128_store(y + c, wasm_f32x4_add(wasm_f32x4_mul(d, wasm_v128_load(kb + c)), wasm_v128_load(kb + C + c)));
+    }
+    for (; c < C; c++) y[c] = (x[c] - mean[c]) * kb[c] + kb[C + c];
+  }
+}

@@ -43,6 +43,9 @@ interface Exports {
   tile32(src: Ptr, dst: Ptr, dims: Ptr, rank: number): void;
   conv2d_backprop_filter(x: Ptr, dy: Ptr, dw: Ptr, pad: Ptr, ...geometry: number[]): void;
   conv2d_backprop_input(dy: Ptr, wT: Ptr, dx: Ptr, pad: Ptr, ...geometry: number[]): void;
+  conv2d(x: Ptr, w: Ptr, bias: Ptr, y: Ptr, pad: Ptr, flags: number, ...geometry: number[]): void;
+  bcast_binary(full: Ptr, vec: Ptr, out: Ptr, outer: number, C: number, op: number, swap: number): void;
+  batch_norm(x: Ptr, mean: Ptr, variance: Ptr, scale: Ptr, offset: Ptr, y: Ptr, kb: Ptr, outer: number, C: number, eps: number, flags: number): void;
 }
 
 export interface PoolGeometry {
@@ -60,7 +63,9 @@ export interface NativeKernels {
   reduceLeading(src: TensorInfo, dst: TensorInfo, outer: number, inner: number, scale: number): void;
   /** dst = tile(src, reps) for 4-byte dtypes (float32, int32); rank ≤ MAX_TILE_RANK. */
   tile32(src: TensorInfo, dst: TensorInfo, shape: number[], reps: number[]): void;
-  /** Floats of scratch that conv2dBackpropFilter needs (one zero-padded input image). */
+  /** y [N,OH,OW,CO] = conv2d(x, w) (+ bias [CO]) (ReLU); scratch of dwScratchSize(g) floats. */
+  conv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, y: TensorInfo, scratch: TensorInfo, relu: boolean, g: ConvGeometry): void;
+  /** Floats of scratch that conv2dBackpropFilter and conv2d need (one zero-padded input image). */
   dwScratchSize(g: ConvGeometry): number;
   /** dw [KH,KW,CI,CO] (overwritten) = the filter gradient of x and dy, computed directly. */
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, dw: TensorInfo, scratch: TensorInfo, g: ConvGeometry): void;
@@ -68,6 +73,11 @@ export interface NativeKernels {
   dxScratchSize(g: ConvGeometry): number;
   /** dx (NHWC, overwritten) = the input gradient of dy and wT [CO, KH·KW·CI] (+4 slack floats). */
   conv2dBackpropInput(dy: TensorInfo, wT: TensorInfo, dx: TensorInfo, scratch: TensorInfo, g: ConvGeometry): void;
+  /** out [outer, C] = full OP vec[C] (vec OP full when swap); op 0 add, 1 mul, 2 sub, 3 div. */
+  broadcastBinary(full: TensorInfo, vec: TensorInfo, out: TensorInfo, outer: number, C: number, op: number, swap: boolean): void;
+  /** y = (x − mean)·scale/√(variance+eps) + offset per channel; kb: scratch of 2·C floats. */
+  batchNorm(x: TensorInfo, mean: TensorInfo, variance: TensorInfo, scale: TensorInfo | null, offset: TensorInfo | null,
+    y: TensorInfo, kb: TensorInfo, outer: number, C: number, eps: number): void;
   /** The backend's memory, for tests. */
   readonly memory: WasmMemory;
 }
@@ -191,6 +201,12 @@ function bind(backend: WasmBackend, x: Exports, memory: WasmMemory, params: numb
     dxScratchSize: (g) => ((g.OH - 1) * g.SH + g.KH) * ((g.OW - 1) * g.SW + g.KW) * g.CI + 8,
     conv2dBackpropInput: (dy, wT, dx, scratch, g) =>
       x.conv2d_backprop_input(at(dy), at(wT), at(dx), at(scratch), ...conv(g)),
+    conv2d: (src, w, bias, y, scratch, relu, g) =>
+      x.conv2d(at(src), at(w), bias ? at(bias) : at(w), at(y), at(scratch), (bias ? 1 : 0) | (relu ? 2 : 0), ...conv(g)),
+    broadcastBinary: (full, vec, out, outer, C, op, swap) => x.bcast_binary(at(full), at(vec), at(out), outer, C, op, swap ? 1 : 0),
+    batchNorm: (src, mean, variance, scale, offset, y, kb, outer, C, eps) =>
+      x.batch_norm(at(src), at(mean), at(variance), scale ? at(scale) : at(mean), offset ? at(offset) : at(mean), at(y), at(kb),
+        outer, C, eps, (scale ? 1 : 0) | (offset ? 2 : 0)),
     tile32: (src, dst, shape, reps) => {
       const rank = shape.length;
       if (rank === 0 || rank > MAX_TILE_RANK || reps.length !== rank) throw new Error(`tile32: bad rank ${rank}`);
