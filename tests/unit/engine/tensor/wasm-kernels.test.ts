@@ -6,46 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/main/engine/tensor/backend.ts';
-
-type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
-interface Case { name: string; x: [number, number, number, number]; f: [number, number, number, number]; s: [number, number]; pad: Pad }
-
-const CASES: Case[] = [
-  { name: '3x3 s1 valid', x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: [1, 1], pad: 'valid' },
-  { name: '3x3 s1 same', x: [2, 8, 8, 3], f: [3, 3, 3, 5], s: [1, 1], pad: 'same' },
-  { name: '3x3 s2 same even', x: [2, 8, 8, 4], f: [3, 3, 4, 6], s: [2, 2], pad: 'same' },
-  { name: '3x3 s2 same odd', x: [3, 7, 7, 2], f: [3, 3, 2, 3], s: [2, 2], pad: 'same' },
-  { name: '3x3 s2 valid', x: [2, 9, 9, 3], f: [3, 3, 3, 4], s: [2, 2], pad: 'valid' },
-  { name: '1x1 s1 valid', x: [2, 6, 6, 5], f: [1, 1, 5, 7], s: [1, 1], pad: 'valid' },
-  { name: '1x1 s2 same (projection)', x: [2, 8, 8, 4], f: [1, 1, 4, 8], s: [2, 2], pad: 'same' },
-  { name: '5x5 s1 same (lenet)', x: [2, 12, 12, 1], f: [5, 5, 1, 6], s: [1, 1], pad: 'same' },
-  { name: 'rect stride 1x2', x: [2, 7, 10, 2], f: [3, 2, 2, 3], s: [1, 2], pad: 'same' },
-  { name: 'explicit pad', x: [1, 6, 7, 2], f: [3, 3, 2, 2], s: [1, 1], pad: [[0, 0], [1, 2], [2, 1], [0, 0]] },
-];
-
-function rand(shape: number[], seed: number): Float32Array {
-  return tf.tidy(() => tf.randomNormal(shape, 0, 1, 'float32', seed).dataSync() as Float32Array).slice();
-}
-
-async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Float32Array> {
-  await tf.setBackend(name);
-  const t = f();
-  const out = (await t.data()) as Float32Array;
-  t.dispose();
-  return out;
-}
-
-function expectClose(actual: Float32Array, expected: Float32Array): void {
-  expect(actual.length).toBe(expected.length);
-  let maxErr = 0;
-  let maxRef = 0;
-  for (let i = 0; i < actual.length; i++) {
-    maxErr = Math.max(maxErr, Math.abs(actual[i] - expected[i]));
-    maxRef = Math.max(maxRef, Math.abs(expected[i]));
-  }
-  // Relative to the largest magnitude: float32 sums in a different order differ by ~1e-6.
-  expect(maxErr / Math.max(maxRef, 1e-12)).toBeLessThan(1e-5);
-}
+import { CASES, compareWithCpu, expectClose, onBackend, rand } from './cpu-compare.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -181,4 +142,21 @@ describe('Sum and Mean over leading axes (ours, wasm) vs cpu; other axes fall th
       });
     }
   }
+});
+
+describe('accuracy on training-sized reductions (~43k rows, mean-1 data)', () => {
+  it('Sum over [64,26,26] rows of 16 channels', async () => {
+    const v = rand([64, 26, 26, 16], 14, 1);
+    await compareWithCpu(() => tf.sum(tf.tensor(v, [64, 26, 26, 16]), [0, 1, 2]));
+  });
+
+  it('Conv2DBackpropFilter of the first conv of the cnn (M = 43264)', async () => {
+    const xv = rand([64, 28, 28, 1], 15, 1);
+    const dyv = rand([64, 26, 26, 16], 16, 1);
+    const run = () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(xv, [64, 28, 28, 1]), dy: tf.tensor(dyv, [64, 26, 26, 16]) }, {
+        strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 1, 16],
+      } as never) as tf.Tensor;
+    await compareWithCpu(run, 2e-6);
+  });
 });
