@@ -67,7 +67,7 @@ describe('provenant CLI', () => {
     const summary = JSON.parse(c.out());
     expect(summary.model).toBe(join(dir, 'm'));
     expect(summary.testAccuracy).toBeGreaterThan(0.8);
-    expect(c.err()).toMatch(/epoch 1\/1 \[#+\] 94\/94/);
+    expect(c.err()).toMatch(/epoch 1\/1 \[#+\] 188\/188/);
     const c2 = capture();
     expect(await main(['--json', 'info', join(dir, 'm')])).toBe(0);
     const info = JSON.parse(c2.out());
