@@ -16,10 +16,11 @@ CLANG="${CLANG:-clang}"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
+# -Os: the hot loops are explicit SIMD; -O2/-O3 only add unrolled scalar tails (25 KB vs 15 KB, same speed).
 # -fPIC -shared: a side module that imports its memory instead of defining one.
 # -mbulk-memory: memset/memcpy become memory.fill/copy instead of imported libc calls.
 # --strip-all: no names/producers sections (smaller, and no compiler paths in the bytes).
-"$CLANG" --target=wasm32 -O2 -msimd128 -mbulk-memory -nostdlib -ffreestanding -fPIC \
+"$CLANG" --target=wasm32 -Os -msimd128 -mbulk-memory -nostdlib -ffreestanding -fPIC \
   -fvisibility=hidden -Wall -Wextra -Werror \
   -Wl,-shared -Wl,--experimental-pic -Wl,--no-entry -Wl,--export-dynamic -Wl,--strip-all \
   -o "$TMP/kernels.wasm" "$SRC"

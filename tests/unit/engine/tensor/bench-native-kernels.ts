@@ -27,9 +27,12 @@ const ROUNDS = Number(opt.rounds);
 const ITERS = Number(opt.iters);
 const WARMUP = Number(opt.warmup);
 
-// The backend's own kernels, captured before registerWasmKernels() replaces them.
-const NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Sum', 'Mean', 'Tile'];
-const original = Object.fromEntries(['BatchMatMul', 'Sum', 'Mean', 'Tile'].map((n) => [n, tf.getKernel(n, 'wasm')!]));
+// The backend's own kernels, captured before registerWasmKernels() replaces them. "Before" is the
+// engine as it was before the native module: our JS-loop kernels for the gradients, Sum/Mean and
+// transposed BatchMatMul, the backend's own kernels for everything else.
+const WRAPPED = ['BatchMatMul', 'Sum', 'Mean', 'Tile', 'Conv2D', 'FusedConv2D', 'Add', 'Sub', 'Multiply', 'RealDiv', 'FusedBatchNorm', 'Identity'];
+const NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', ...WRAPPED];
+const original = Object.fromEntries(WRAPPED.map((n) => [n, tf.getKernel(n, 'wasm')!]));
 await initBackend('wasm');
 const ours = Object.fromEntries(NAMES.map((n) => [n, tf.getKernel(n, 'wasm')!]));
 const before: Record<string, tf.KernelConfig> = {
@@ -37,7 +40,7 @@ const before: Record<string, tf.KernelConfig> = {
   BatchMatMul: jsWrapBatchMatMul(original.BatchMatMul),
   Sum: jsWrapReduce(original.Sum, false),
   Mean: jsWrapReduce(original.Mean, true),
-  Tile: original.Tile,
+  ...Object.fromEntries(['Tile', 'Conv2D', 'FusedConv2D', 'Add', 'Sub', 'Multiply', 'RealDiv', 'FusedBatchNorm', 'Identity'].map((n) => [n, original[n]])),
 };
 function use(set: Record<string, tf.KernelConfig>): void {
   for (const n of NAMES) {
@@ -67,7 +70,10 @@ function compare(name: string, sides: Record<'before' | 'after', () => void>): v
 }
 
 function kernelCase(kernel: string, inputs: Record<string, number[]>, attrs: Record<string, unknown>): Record<'before' | 'after', () => void> {
-  const ts = Object.fromEntries(Object.entries(inputs).map(([k, s]) => [k, tf.randomNormal(s, 0, 1, 'float32', 1)]));
+  const ts = Object.fromEntries(Object.entries(inputs).map(([k, s]) => {
+    const t = tf.randomNormal(s, 0, 1, 'float32', 1);
+    return [k, k === 'variance' ? tf.tidy(() => tf.square(t).add(0.1)) : t];
+  }));
   const backend = tf.backend() as unknown as { disposeData(id: object): void };
   const run = (c: tf.KernelConfig) => () => {
     const out = c.kernelFunc({ inputs: ts, backend: backend as never, attrs: attrs as never }) as tf.TensorInfo;
@@ -79,6 +85,7 @@ function kernelCase(kernel: string, inputs: Record<string, number[]>, attrs: Rec
 function convCases(label: string, x: [number, number, number, number], f: [number, number, number, number], s: number, pad: 'valid' | 'same') {
   const y = tf.tidy(() => tf.conv2d(tf.zeros(x) as tf.Tensor4D, tf.zeros(f) as tf.Tensor4D, s, pad).shape);
   const common = { strides: [s, s], pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+  compare(`${label} Conv2D`, kernelCase('Conv2D', { x, filter: f }, { ...common, dilations: 1 }));
   compare(`${label} Conv2DBackpropFilter`, kernelCase('Conv2DBackpropFilter', { x, dy: y }, { ...common, filterShape: f }));
   if (x[3] > 1) compare(`${label} Conv2DBackpropInput`, kernelCase('Conv2DBackpropInput', { dy: y, filter: f }, { ...common, inputShape: x }));
 }
@@ -101,6 +108,9 @@ if (opt.only !== 'steps') {
   convCases('resnet proj x[64,14,14,32] f[1,1,32,64] s2', [64, 14, 14, 32], [1, 1, 32, 64], 2, 'same');
   compare('resnet bn Mean [64,28,28,16] axes 0-2', kernelCase('Mean', { x: [64, 28, 28, 16] }, { axis: [0, 1, 2], keepDims: true }));
   compare('resnet bn-grad Tile [1,1,1,16]→[64,28,28,16]', kernelCase('Tile', { x: [1, 1, 1, 16] }, { reps: [64, 28, 28, 1] }));
+  compare('resnet bn FusedBatchNorm [64,28,28,16]', kernelCase('FusedBatchNorm', { x: [64, 28, 28, 16], mean: [16], variance: [16], scale: [16], offset: [16] }, { varianceEpsilon: 1e-5 }));
+  compare('resnet bn-grad Multiply [64,28,28,16]·[16]', kernelCase('Multiply', { a: [64, 28, 28, 16], b: [16] }, {}));
+  compare('resnet Identity [64,28,28,16]', kernelCase('Identity', { x: [64, 28, 28, 16] }, {}));
 }
 
 if (opt.only !== 'kernels') {

@@ -69,10 +69,10 @@ describe('generated module', () => {
 function step(x: tf.Tensor4D, w: tf.Tensor4D): Float32Array {
   return tf.tidy(() => {
     const g = tf.grad((t: tf.Tensor) => {
-      let h = tf.conv2d(t as tf.Tensor4D, w, 1, 'same');
+      let h: tf.Tensor4D = tf.conv2d(t as tf.Tensor4D, w, 1, 'same');
       const { mean, variance } = tf.moments(h, [0, 1, 2]);
-      h = tf.batchNorm(h, mean, variance, tf.fill([w.shape[3]], 0.5), tf.fill([w.shape[3]], 0.1), 1e-5);
-      h = tf.maxPool(tf.relu(h) as tf.Tensor4D, 2, 2, 'valid');
+      h = tf.batchNorm(h, mean, variance, tf.fill([w.shape[3]], 0.5), tf.fill([w.shape[3]], 0.1), 1e-5) as tf.Tensor4D;
+      h = tf.maxPool(tf.relu(h), 2, 2, 'valid');
       return tf.matMul(h.reshape([x.shape[0], -1]), h.reshape([x.shape[0], -1]), false, true).sum();
     });
     return g(x).dataSync() as Float32Array;

@@ -1,17 +1,24 @@
 /*
- * Provenant's data-movement kernels for the tfjs wasm backend, compiled to a tiny WebAssembly side
- * module that imports the backend's own linear memory (see native-kernels.ts and
+ * Provenant's kernels for the tfjs wasm backend, compiled to a small WebAssembly side module that
+ * imports the backend's own linear memory (see native-kernels.ts and
  * docs/decisions/native-kernels.md). Every pointer is a byte offset into that memory, so the
- * functions read and write tfjs tensors in place. The arithmetic-heavy part of each gradient stays
- * in XNNPACK's matrix multiply; these loops are the im2col/col2im, pooling, transpose, reduction
- * and tiling around it.
+ * functions read and write tfjs tensors in place.
+ *
+ * - data movement that used to be JavaScript loops: max_pool_grad, transpose_last2,
+ *   reduce_leading (bit-identical to those loops), tile32;
+ * - the convolutions (conv2d, conv2d_backprop_filter, conv2d_backprop_input) as direct register-
+ *   tiled loops: no im2col/col2im matrices and no XNNPACK weight packing per call;
+ * - per-channel elementwise ops: bcast_binary, batch_norm.
  *
  * Rules that keep the module importable with no runtime support: no libc, no static data (no
- * const tables, no strings), no address-taken locals (so no shadow stack), no function pointers.
- * scripts/build-native-kernels.sh checks the imports and regenerates kernels-wasm.ts.
+ * const tables, no strings), no address-taken locals that survive inlining (so no shadow stack),
+ * no function pointers. scripts/build-native-kernels.sh checks the imports and regenerates
+ * kernels-wasm.ts; the tests check that the two match.
  *
- * Results are bit-identical to the JavaScript loops they replace (same operation order per
- * output element); the tests compare against those loops and against tfjs's cpu backend.
+ * Register tiles are 4 x 8 floats (8 accumulators): with the operands that keeps to x64's 16
+ * vector registers, which V8 uses for wasm SIMD; 6 x 8 spilled and ran at 60% of the speed.
+ * There is no fused multiply-add in wasm SIMD (relaxed-simd is not on by default in Node 20), so
+ * products and sums are rounded separately, as in XNNPACK's wasm kernels.
  */
 #include <wasm_simd128.h>
 
