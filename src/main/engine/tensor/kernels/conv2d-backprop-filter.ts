@@ -26,7 +26,7 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const g = convGeometry(x.shape as never, a.filterShape, a.strides, a.pad, a.dimRoundingMode, a.dataFormat);
   const native = nativeKernels(backend);
   const dw = alloc(backend, a.filterShape);
-  const scratch = alloc(backend, [native.dwScratchSize(g)]);
+  const scratch = alloc(backend, [native.paddedImageSize(g)]);
   native.conv2dBackpropFilter(x, dy, dw, scratch, g);
   free(backend, scratch);
   return dw;

@@ -33,7 +33,7 @@ function nativeConv(backend: WasmBackend, inputs: Inputs, a: Attrs): TensorInfo 
   const g = convGeometry(x.shape as never, filter.shape as never, a.strides, a.pad, a.dimRoundingMode, a.dataFormat);
   const native = nativeKernels(backend);
   const y = alloc(backend, [g.N, g.OH, g.OW, g.CO]);
-  const scratch = alloc(backend, [native.dwScratchSize(g)]);
+  const scratch = alloc(backend, [native.paddedImageSize(g)]);
   native.conv2d(x, filter, bias ?? null, y, scratch, activation === 'relu', g);
   free(backend, scratch);
   return y;

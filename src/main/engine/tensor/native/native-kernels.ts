@@ -63,10 +63,10 @@ export interface NativeKernels {
   reduceLeading(src: TensorInfo, dst: TensorInfo, outer: number, inner: number, scale: number): void;
   /** dst = tile(src, reps) for 4-byte dtypes (float32, int32); rank ≤ MAX_TILE_RANK. */
   tile32(src: TensorInfo, dst: TensorInfo, shape: number[], reps: number[]): void;
-  /** y [N,OH,OW,CO] = conv2d(x, w) (+ bias [CO]) (ReLU); scratch of dwScratchSize(g) floats. */
+  /** y [N,OH,OW,CO] = conv2d(x, w) (+ bias [CO]) (ReLU); scratch of paddedImageSize(g) floats. */
   conv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, y: TensorInfo, scratch: TensorInfo, relu: boolean, g: ConvGeometry): void;
-  /** Floats of scratch that conv2dBackpropFilter and conv2d need (one zero-padded input image). */
-  dwScratchSize(g: ConvGeometry): number;
+  /** Floats of scratch that conv2d and conv2dBackpropFilter need (one zero-padded input image). */
+  paddedImageSize(g: ConvGeometry): number;
   /** dw [KH,KW,CI,CO] (overwritten) = the filter gradient of x and dy, computed directly. */
   conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, dw: TensorInfo, scratch: TensorInfo, g: ConvGeometry): void;
   /** Floats of scratch that conv2dBackpropInput needs (one padded gradient image + slack). */
@@ -195,7 +195,7 @@ function bind(backend: WasmBackend, x: Exports, memory: WasmMemory, params: numb
       x.max_pool_grad(at(src), at(dy), at(dx), p.N, p.H, p.W, p.C, p.OH, p.OW, p.SH, p.SW, p.FH, p.FW, p.padTop, p.padLeft),
     transposeLast2: (src, dst, B, R, C) => x.transpose_last2(at(src), at(dst), B, R, C),
     reduceLeading: (src, dst, outer, inner, scale) => x.reduce_leading(at(src), at(dst), outer, inner, scale),
-    dwScratchSize: (g) => ((g.OH - 1) * g.SH + g.KH) * ((g.OW - 1) * g.SW + g.KW) * g.CI,
+    paddedImageSize: (g) => ((g.OH - 1) * g.SH + g.KH) * ((g.OW - 1) * g.SW + g.KW) * g.CI,
     conv2dBackpropFilter: (src, dy, dw, scratch, g) =>
       x.conv2d_backprop_filter(at(src), at(dy), at(dw), at(scratch), ...conv(g)),
     dxScratchSize: (g) => ((g.OH - 1) * g.SH + g.KH) * ((g.OW - 1) * g.SW + g.KW) * g.CI + 8,
