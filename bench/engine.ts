@@ -17,6 +17,7 @@ import { initBackend } from '../src/main/engine/tensor/backend.ts';
 import { buildModel } from '../src/main/engine/models/architectures.ts';
 import { createOptimizer } from '../src/main/engine/models/optimizers.ts';
 import { trainStep } from '../src/main/engine/models/training.ts';
+import { median, timeMedian } from './timing.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -37,18 +38,7 @@ const TARGETS: Record<(typeof STEPS)[number], number> = { forward_ms: 1.2, train
 type Step = (typeof STEPS)[number];
 type Timings = Record<Step, number>;
 
-const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
-
-function time(fn: () => void): number {
-  for (let i = 0; i < WARMUP; i++) fn();
-  const ts: number[] = [];
-  for (let i = 0; i < ITERS; i++) {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  }
-  return median(ts);
-}
+const time = (fn: () => void): number => timeMedian(fn, ITERS, WARMUP);
 
 function tfjsSide(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor2D) {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import { trainSourceModel } from '../../engine/models/train-source.ts';
 import { intFlag, parse } from '../args.ts';
-import { createProgressReporter, formatSeconds } from '../progress-bar.ts';
+import { createProgressReporter } from '../progress-bar.ts';
+import { reportTraining } from './train.ts';
 import type { CliContext } from '../context.ts';
 
 export const DEMO_USAGE = 'provenant demo [--out DIR] [--seed N] [--epochs N]';
@@ -21,18 +22,6 @@ export async function demoCommand(argv: string[], ctx: CliContext): Promise<numb
     { dataset: 'mnist', arch: 'cnn', seed, out: resolve(out, 'source-model'), overwrite: true, train: epochs ? { epochs } : {} },
     { onProgress: createProgressReporter(ctx.stderr), signal: ctx.signal, log: ctx.log },
   );
-  const summary = {
-    sourceModel: result.saved.dir,
-    sha256: result.saved.sha256,
-    testAccuracy: result.testAccuracy,
-    testSize: result.splits.test.indices.length,
-    trainSeconds: result.train.seconds,
-    backend: result.meta.engine?.backend,
-  };
-  if (ctx.json) ctx.out(JSON.stringify(summary, null, 2));
-  else {
-    ctx.out(`source model: test accuracy ${(result.testAccuracy * 100).toFixed(2)}% on ${summary.testSize} held-out digits, trained in ${formatSeconds(summary.trainSeconds)} (${summary.backend})`);
-    ctx.out(`saved ${summary.sourceModel} (sha256 ${summary.sha256})`);
-  }
+  reportTraining(result, ctx, { step: 'source model' });
   return 0;
 }

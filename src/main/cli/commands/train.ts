@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { ARCH_IDS } from '../../engine/models/types.ts';
 import { DATASET_IDS } from '../../engine/data/types.ts';
-import { trainSourceModel, type SourceTrainingRequest } from '../../engine/models/train-source.ts';
+import { trainSourceModel, type SourceTrainingRequest, type SourceTrainingResult } from '../../engine/models/train-source.ts';
 import type { TrainConfig } from '../../engine/models/training.ts';
 import { choiceFlag, intFlag, numberFlag, parse, UsageError, type Options } from '../args.ts';
 import { createProgressReporter, formatSeconds } from '../progress-bar.ts';
@@ -72,9 +72,8 @@ export function trainRequest(argv: string[]): SourceTrainingRequest {
   };
 }
 
-export async function trainCommand(argv: string[], ctx: CliContext): Promise<number> {
-  const req = trainRequest(argv);
-  const result = await trainSourceModel(req, { onProgress: createProgressReporter(ctx.stderr), signal: ctx.signal, log: ctx.log });
+/** Prints a finished training: one JSON object with --json, three readable lines otherwise. */
+export function reportTraining(result: SourceTrainingResult, ctx: CliContext, extra: Record<string, unknown> = {}): void {
   const summary = {
     model: result.saved.dir,
     sha256: result.saved.sha256,
@@ -82,12 +81,20 @@ export async function trainCommand(argv: string[], ctx: CliContext): Promise<num
     testSize: result.splits.test.indices.length,
     seconds: result.train.seconds,
     backend: result.meta.engine?.backend,
+    ...extra,
   };
-  if (ctx.json) ctx.out(JSON.stringify(summary, null, 2));
-  else {
-    ctx.out(`test accuracy ${(result.testAccuracy * 100).toFixed(2)}% on ${summary.testSize} held-out samples`);
-    ctx.out(`trained in ${formatSeconds(result.train.seconds)} on ${summary.backend}`);
-    ctx.out(`saved ${summary.model} (sha256 ${summary.sha256})`);
+  if (ctx.json) {
+    ctx.out(JSON.stringify(summary, null, 2));
+    return;
   }
+  ctx.out(`test accuracy ${(result.testAccuracy * 100).toFixed(2)}% on ${summary.testSize} held-out samples`);
+  ctx.out(`trained in ${formatSeconds(result.train.seconds)} on ${summary.backend}`);
+  ctx.out(`saved ${summary.model} (sha256 ${summary.sha256})`);
+}
+
+export async function trainCommand(argv: string[], ctx: CliContext): Promise<number> {
+  const req = trainRequest(argv);
+  const result = await trainSourceModel(req, { onProgress: createProgressReporter(ctx.stderr), signal: ctx.signal, log: ctx.log });
+  reportTraining(result, ctx);
   return 0;
 }

@@ -1,6 +1,6 @@
 /**
  * The JavaScript kernels that native/kernels.c replaced, kept only as test oracles and as the
- * "before" side of bench-native-kernels.ts. Same logic as the engine had before the native module
+ * "before" side of bench/native-kernels.ts. Same logic as the engine had before the native module
  * (commit 32c8ccf and successors); not used by the engine.
  */
 import {

@@ -4,16 +4,17 @@
  * that machine drift hits both sides. Not a test (vitest does not pick it up) and not the official
  * benchmark (bench/engine.ts).
  *
- * usage: node bin/run-ts.mjs tests/unit/engine/tensor/bench-native-kernels.ts [--rounds 5] [--iters 30] [--warmup 5] [--only kernels|steps]
+ * usage: node bin/run-ts.mjs bench/native-kernels.ts [--rounds 5] [--iters 30] [--warmup 5] [--only kernels|steps]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { parseArgs } from 'node:util';
-import { initBackend } from '../../../../src/main/engine/tensor/backend.ts';
-import { buildModel } from '../../../../src/main/engine/models/architectures.ts';
-import { createOptimizer } from '../../../../src/main/engine/models/optimizers.ts';
-import { trainStep } from '../../../../src/main/engine/models/training.ts';
-import { jsConfigs, jsWrapBatchMatMul, jsWrapReduce } from './js-oracle-kernels.ts';
+import { initBackend } from '../src/main/engine/tensor/backend.ts';
+import { buildModel } from '../src/main/engine/models/architectures.ts';
+import { createOptimizer } from '../src/main/engine/models/optimizers.ts';
+import { trainStep } from '../src/main/engine/models/training.ts';
+import { jsConfigs, jsWrapBatchMatMul, jsWrapReduce } from '../tests/unit/engine/tensor/js-oracle-kernels.ts';
+import { median, timeMedian } from './timing.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -49,17 +50,7 @@ function use(set: Record<string, tf.KernelConfig>): void {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
-function time(fn: () => void): number {
-  for (let i = 0; i < WARMUP; i++) fn();
-  const ts: number[] = [];
-  for (let i = 0; i < ITERS; i++) {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  }
-  return median(ts);
-}
+const time = (fn: () => void): number => timeMedian(fn, ITERS, WARMUP);
 /** Median over rounds of each side's per-round median; the sides alternate within each round. */
 function compare(name: string, sides: Record<'before' | 'after', () => void>): void {
   const r: Record<string, number[]> = { before: [], after: [] };
