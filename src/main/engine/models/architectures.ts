@@ -9,6 +9,7 @@
  * (`cnn/conv1`, `resnet/s2b1_conv1`, ...) so weight names in a saved model are stable.
  */
 import * as tf from '@tensorflow/tfjs';
+import { conv2d } from './tape-aware-conv2d.ts';
 import { ARCH_IDS, type ArchId, type ArchSpec } from './types.ts';
 
 /** A spec with every optional field filled in and validated. */
@@ -155,7 +156,7 @@ class Builder {
 
   conv(name: string, filters: number, kernelSize: number, o: { strides?: number; padding: 'same' | 'valid'; relu?: boolean; bias?: boolean; init?: Init }): tf.layers.Layer {
     const seed = this.next();
-    return tf.layers.conv2d({
+    return conv2d({
       name: this.name(name),
       filters,
       kernelSize,
