@@ -134,6 +134,7 @@ for (const m of MODELS) for (const s of STEPS) {
   const r = results[m][s];
   md.push(`| ${m} | ${s.replace('_ms', '')} | ${r.tfjs} | ${r.peer} | ${r.ratio} | ≤ ${r.target} | ${r.met ? 'yes' : 'no'} |`);
 }
+md.push('', 'Why the resnet misses its targets and what would close the gap: docs/decisions/wasm-gradient-kernels.md.');
 md.push('', '## Where the time goes (tfjs kernels, one step, ms)', '');
 for (const m of MODELS) {
   const p = profile[m] as Record<string, { kernel: string; ms: number }[]>;
