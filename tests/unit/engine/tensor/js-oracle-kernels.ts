@@ -9,6 +9,7 @@ import {
 } from '@tensorflow/tfjs';
 import { alloc, free, type WasmBackend } from '../../../../src/main/engine/tensor/kernels/wasm-heap.ts';
 import { convGeometry, type ConvGeometry } from '../../../../src/main/engine/tensor/kernels/conv-geometry.ts';
+import { wrapBatchMatMul } from '../../../../src/main/engine/tensor/kernels/batch-matmul.ts';
 
 /** out = a @ b (rank 3, untransposed) with whichever BatchMatMul is registered (XNNPACK's path). */
 function matmul(backend: WasmBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
@@ -199,30 +200,9 @@ export const jsConfigs: KernelConfig[] = [
   { kernelName: MaxPoolGrad, backendName: 'wasm', kernelFunc: jsMaxPoolGrad as never },
 ];
 
-/** The former BatchMatMul wrapper (JS transposes) around the backend's own kernel. */
+/** The former BatchMatMul wrapper: the engine's wrapper with the JS transpose loop. */
 export function jsWrapBatchMatMul(original: KernelConfig): KernelConfig {
-  const fast = original.kernelFunc;
-  const transposed = (backend: WasmBackend, t: TensorInfo): TensorInfo => {
-    const r = t.shape.length;
-    const [R, C] = [t.shape[r - 2], t.shape[r - 1]];
-    const B = t.shape.slice(0, -2).reduce((p, q) => p * q, 1);
-    const out = alloc(backend, [...t.shape.slice(0, -2), C, R]);
-    transposeLast2(heapF32(backend, t), heapF32(backend, out), B, R, C);
-    return out;
-  };
-  const kernelFunc: KernelFunc = (args) => {
-    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return fast(args);
-    const backend = args.backend as unknown as WasmBackend;
-    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-    const ta = transposeA ? transposed(backend, a) : a;
-    const tb = transposeB ? transposed(backend, b) : b;
-    const out = fast({ ...args, inputs: { a: ta, b: tb }, attrs: { transposeA: false, transposeB: false } });
-    if (transposeA) free(backend, ta);
-    if (transposeB) free(backend, tb);
-    return out;
-  };
-  return { ...original, kernelFunc };
+  return wrapBatchMatMul(original, (backend, src, dst, B, R, C) => transposeLast2(heapF32(backend, src), heapF32(backend, dst), B, R, C));
 }
 
 /** The former Sum/Mean wrapper (JS float64 loop over leading axes). */

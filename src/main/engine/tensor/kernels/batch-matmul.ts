@@ -8,18 +8,23 @@ import { BatchMatMul, type KernelConfig, type KernelFunc, type TensorInfo } from
 import { alloc, free, type WasmBackend } from './wasm-heap.ts';
 import { nativeKernels } from '../native/native-kernels.ts';
 
-function transposed(backend: WasmBackend, t: TensorInfo): TensorInfo {
-  const r = t.shape.length;
-  const R = t.shape[r - 2];
-  const C = t.shape[r - 1];
-  const B = t.shape.slice(0, -2).reduce((p, q) => p * q, 1);
-  const out = alloc(backend, [...t.shape.slice(0, -2), C, R]);
-  nativeKernels(backend).transposeLast2(t, out, B, R, C);
-  return out;
-}
+/** Writes the batched transpose of src [B, R, C] into dst [B, C, R] (both heap tensors). */
+export type TransposeLast2 = (backend: WasmBackend, src: TensorInfo, dst: TensorInfo, B: number, R: number, C: number) => void;
 
-export function wrapBatchMatMul(original: KernelConfig): KernelConfig {
+const nativeTranspose: TransposeLast2 = (backend, src, dst, B, R, C) => nativeKernels(backend).transposeLast2(src, dst, B, R, C);
+
+/** Wraps the backend's BatchMatMul; `transpose` is injectable so a benchmark can time older loops. */
+export function wrapBatchMatMul(original: KernelConfig, transpose: TransposeLast2 = nativeTranspose): KernelConfig {
   const fast = original.kernelFunc;
+  const transposed = (backend: WasmBackend, t: TensorInfo): TensorInfo => {
+    const r = t.shape.length;
+    const R = t.shape[r - 2];
+    const C = t.shape[r - 1];
+    const B = t.shape.slice(0, -2).reduce((p, q) => p * q, 1);
+    const out = alloc(backend, [...t.shape.slice(0, -2), C, R]);
+    transpose(backend, t, out, B, R, C);
+    return out;
+  };
   const kernelFunc: KernelFunc = (args) => {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return fast(args);
