@@ -47,6 +47,10 @@ export const datasetSchema = z.object({
   name: z.string().min(1),
   description: z.string(),
   kind: z.enum(DATASET_KINDS),
+  /** Whether it can be loaded on this machine (an image folder always can: it needs a path). */
+  available: z.boolean(),
+  /** When not available: what to do about it (e.g. the apt-get command). */
+  hint: z.string().optional(),
 });
 export type Dataset = z.infer<typeof datasetSchema>;
 

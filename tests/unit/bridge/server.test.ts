@@ -125,7 +125,7 @@ describe('bridge with stub handlers and a renderer folder', () => {
       throw new Error('engine exploded');
     },
     // An output that breaks the contract must not reach the renderer.
-    'datasets.list': async () => ({ datasets: [{ id: '', name: 'x', description: '', kind: 'builtin' }] }),
+    'datasets.list': async () => ({ datasets: [{ id: '', name: 'x', description: '', kind: 'builtin', available: true }] }),
   };
 
   beforeAll(async () => {

@@ -24,6 +24,11 @@ export function DatasetsCard({ datasets }: { datasets: Dataset[] }) {
                   <Table.Td fw={500}>{d.name}</Table.Td>
                   <Table.Td>
                     <Text size="sm">{d.description}</Text>
+                    {!d.available && (
+                      <Text size="xs" c="orange" data-testid={`dataset-${d.id}-hint`}>
+                        Not available here{d.hint ? `: ${d.hint}` : ''}
+                      </Text>
+                    )}
                   </Table.Td>
                   <Table.Td>
                     <Badge variant="outline" color={d.kind === 'builtin' ? 'blue' : 'grape'}>
