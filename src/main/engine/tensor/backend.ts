@@ -50,7 +50,13 @@ export function parseBackendChoice(value: string | undefined, source: string): B
 async function tryNode(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<void> {
   // A dynamic import with a variable name keeps bundlers from resolving the optional package.
   const name: string = pkg;
-  await import(name);
+  try {
+    await import(name);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`${pkg} is not installed (optional)`);
+    throw err;
+  }
   await tf.setBackend('tensorflow');
 }
 

@@ -9,7 +9,7 @@ describe('backend chain', () => {
 
   it('refuses an explicitly requested backend that is not installed, with the install hint', async () => {
     // tfjs-node is an optional dependency whose install needs a download; it is absent here.
-    await expect(initBackend('node')).rejects.toThrow(/backend "node" could not be loaded.*npm install @tensorflow\/tfjs-node/);
+    await expect(initBackend('node')).rejects.toThrow(/backend "node" could not be loaded: @tensorflow\/tfjs-node is not installed \(optional\).*npm install @tensorflow\/tfjs-node/);
   });
 
   it('auto picks the first loadable backend and records why the others were skipped', async () => {
