@@ -90,9 +90,10 @@ export const pruneAttack: Attack<PruneParams> = {
         ? smallestK(values, Math.round(params.rate * total))
         : values.map((v) => smallestK([v], Math.round(params.rate * v.length))[0]);
       for (let i = 0; i < kernels.length; i++) {
-        masks.push(tf.tensor(Float32Array.from(maskArrays[i]), kernels[i].shape, 'float32'));
+        masks.push(tf.tensor(maskArrays[i], kernels[i].shape, 'bool'));
       }
-      const applyMasks = () => tf.tidy(() => kernels.forEach((k, i) => k.assign(k.mul(masks[i]))));
+      // where() rather than a multiply, so that pruned negatives become +0, not -0.
+      const applyMasks = () => tf.tidy(() => kernels.forEach((k, i) => k.assign(tf.where(masks[i], k, tf.zerosLike(k)))));
       applyMasks();
       const pruned = maskArrays.reduce((s, m) => s + m.reduce((c, x) => c + (x === 0 ? 1 : 0), 0), 0);
       let steps = 0;
