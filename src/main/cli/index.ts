@@ -10,10 +10,12 @@ import type { CliContext } from './context.ts';
 import { trainCommand, TRAIN_USAGE } from './commands/train.ts';
 import { infoCommand, INFO_USAGE } from './commands/info.ts';
 import { demoCommand, DEMO_USAGE } from './commands/demo.ts';
+import { labCommand, LAB_USAGE } from './commands/lab.ts';
 
 type Command = (argv: string[], ctx: CliContext) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   train: { run: trainCommand, usage: TRAIN_USAGE, summary: 'train a source model on a dataset and save it' },
+  lab: { run: labCommand, usage: LAB_USAGE, summary: 'build a suite of pirated and innocent suspects (or a generation pool)' },
   info: { run: infoCommand, usage: INFO_USAGE, summary: 'show a model directory: shapes, hashes, provenance' },
   demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'the main job on the embedded MNIST digits' },
 };

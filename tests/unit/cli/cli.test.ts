@@ -75,12 +75,13 @@ describe('provenant CLI', () => {
     expect(info.meta.spec.arch).toBe('mlp');
   });
 
-  it('demo --epochs 1 trains and saves the source model under --out', async () => {
+  it('demo --epochs 1 trains the source model and builds the small suite under --out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'provenant-demo-'));
     const c = capture();
     expect(await main(['--json', 'demo', '--epochs', '1', '--out', dir])).toBe(0);
     const summary = JSON.parse(c.out());
-    expect(summary).toMatchObject({ step: 'source model', model: join(dir, 'source-model'), testSize: 2000 });
-    expect(summary.testAccuracy).toBeGreaterThan(0.8);
+    expect(summary.sourceModel).toMatchObject({ dir: join(dir, 'source-model'), testSize: 2000 });
+    expect(summary.sourceModel.testAccuracy).toBeGreaterThan(0.8);
+    expect(summary.suite.models).toBe(13);
   });
 });

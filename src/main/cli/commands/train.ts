@@ -73,7 +73,7 @@ export function trainRequest(argv: string[]): SourceTrainingRequest {
 }
 
 /** Prints a finished training: one JSON object with --json, three readable lines otherwise. */
-export function reportTraining(result: SourceTrainingResult, ctx: CliContext, extra: Record<string, unknown> = {}): void {
+export function reportTraining(result: SourceTrainingResult, ctx: CliContext): void {
   const summary = {
     model: result.saved.dir,
     sha256: result.saved.sha256,
@@ -81,7 +81,6 @@ export function reportTraining(result: SourceTrainingResult, ctx: CliContext, ex
     testSize: result.splits.test.indices.length,
     seconds: result.train.seconds,
     backend: result.meta.engine?.backend,
-    ...extra,
   };
   if (ctx.json) {
     ctx.out(JSON.stringify(summary, null, 2));

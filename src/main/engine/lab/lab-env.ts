@@ -1,0 +1,35 @@
+/** Loads what every suite builder needs: the source, its dataset and its recorded split. */
+import type { DatasetOptions } from '../data/registry.ts';
+import { loadDataset } from '../data/registry.ts';
+import { reproduceSplits } from '../data/splits.ts';
+import type { DatasetId, SplitRecord } from '../data/types.ts';
+import { loadModel } from '../models/model-io.ts';
+import type { LabEnv } from './build-recipe.ts';
+import type { Purpose } from './recipes.ts';
+
+export interface LabEnvRequest {
+  sourceDir: string;
+  /** When given, must match the dataset the source was trained on. */
+  dataset?: DatasetId;
+  datasetOptions?: DatasetOptions[DatasetId];
+  outDir: string;
+  suiteSeed: number;
+  purpose: Purpose;
+}
+
+export async function loadLabEnv(req: LabEnvRequest): Promise<LabEnv> {
+  const { model, meta, saved } = await loadModel(req.sourceDir);
+  const training = meta?.training as { dataset?: { id?: DatasetId; sha256?: string }; split?: SplitRecord } | undefined;
+  if (!meta || !training?.split || !training.dataset?.id) {
+    model.dispose();
+    throw new Error(`${saved.dir}: not a Provenant source model (no recorded dataset split); train it with "provenant train"`);
+  }
+  const id = training.dataset.id;
+  if (req.dataset && req.dataset !== id) {
+    model.dispose();
+    throw new Error(`--dataset ${req.dataset} does not match the source model, which was trained on ${id}`);
+  }
+  const data = await loadDataset(id, req.datasetOptions as never);
+  const splits = reproduceSplits(data, training.split);
+  return { source: model, sourceMeta: meta, sourceSha256: saved.sha256, data, splits, outDir: req.outDir, suiteSeed: req.suiteSeed, purpose: req.purpose };
+}
