@@ -43,7 +43,7 @@ function small(): Recipe[] {
   ];
 }
 
-/** Standard: ≥ 40 positives covering every attack and wrapper, ≥ 40 negatives of five families. */
+/** Standard: 40 positives covering every attack and wrapper, 40 negatives of five families. */
 function standard(): Recipe[] {
   const r: Recipe[] = [];
   for (const a of ['ftll', 'ftal', 'rtll', 'rtal'] as const) {
@@ -63,7 +63,7 @@ function standard(): Recipe[] {
   r.push(wrap('rtal-e5+rotate', 'rtal-e5', 'rotate'));
   for (const arch of ['mlp', 'lenet', 'cnn', 'vgg'] as const) for (let s = 1; s <= 7; s++) r.push(indep(`neg-${arch}-${s}`, arch, 'attacker', 10));
   for (let s = 1; s <= 4; s++) r.push(indep(`neg-resnet-w0.5-${s}`, 'resnet', 'attacker', 6, 0.5));
-  for (const arch of ['cnn', 'lenet', 'vgg'] as const) for (let s = 1; s <= 2; s++) r.push(indep(`neg-${arch}-owner-${s}`, arch, 'ownerTrain', 10));
+  for (const arch of ['mlp', 'lenet', 'cnn', 'vgg'] as const) for (let s = 1; s <= 2; s++) r.push(indep(`neg-${arch}-owner-${s}`, arch, 'ownerTrain', 10));
   return r;
 }
 

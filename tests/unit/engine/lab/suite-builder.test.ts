@@ -78,3 +78,20 @@ describe('pools and suites are separate by construction', () => {
     expect(() => checkSeparation(manifest, manifest)).toThrow(/expected a generation pool/);
   });
 });
+
+describe('presets', () => {
+  it('standard has ≥ 40 positives and ≥ 40 negatives covering every attack and wrapper; paper follows MFUE', () => {
+    const std = presetRecipes('standard');
+    expect(std.filter((r) => r.role === 'positive').length).toBeGreaterThanOrEqual(40);
+    expect(std.filter((r) => r.role === 'negative').length).toBeGreaterThanOrEqual(40);
+    const methods = new Set(std.map((r) => (r.kind === 'attack' ? r.attack : r.kind === 'wrapper' ? r.wrapper : 'independent')));
+    for (const m of ['ftll', 'ftal', 'rtll', 'rtal', 'prune', 'adv-train', 'extract', 'crop-resize', 'flip', 'rotate', 'gaussian-noise', 'gaussian-blur', 'dp-logits', 'query-filter']) expect(methods).toContain(m);
+    const paper = presetRecipes('paper');
+    const count = (f: (r: (typeof paper)[number]) => boolean) => paper.filter(f).length;
+    expect(count((r) => r.kind === 'attack' && ['ftll', 'ftal', 'rtll', 'rtal'].includes(r.attack))).toBe(16);
+    expect(count((r) => r.kind === 'attack' && r.attack === 'prune')).toBe(4);
+    expect(count((r) => r.kind === 'attack' && r.attack === 'extract')).toBe(16);
+    expect(count((r) => r.kind === 'attack' && r.attack === 'adv-train')).toBe(28);
+    expect(count((r) => r.role === 'negative')).toBe(60);
+  });
+});
