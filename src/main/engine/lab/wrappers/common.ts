@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkSeed, createRng, deriveSeed } from '../../data/random.ts';
-import type { Classifier, WrapperId } from '../types.ts';
+import type { Classifier, Wrapper, WrapperId } from '../types.ts';
 
 /** A classifier made by a wrapper: the base it wraps and the resolved parameters are kept for records. */
 export interface WrappedClassifier extends Classifier {
@@ -16,6 +16,11 @@ export interface WrappedClassifier extends Classifier {
   readonly seed: number;
   readonly base: Classifier;
 }
+
+/** A Wrapper whose wrap() is known to return a WrappedClassifier (or a richer one, e.g. the query filter's). */
+export type TypedWrapper<P extends object, C extends WrappedClassifier = WrappedClassifier> = Omit<Wrapper<P>, 'wrap'> & {
+  wrap(base: Classifier, params: Partial<P>, seed: number): C;
+};
 
 /** Returns undefined when `v` is acceptable, else what was expected ("expected a number >= 0"). */
 export type Check = (v: unknown) => string | undefined;

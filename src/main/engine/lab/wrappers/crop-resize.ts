@@ -4,8 +4,7 @@
  * on 28×28 it keeps round(21) pixels), so one setting means the same thing for every input size.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Wrapper } from '../types.ts';
-import { fmtParam, inputWrapped, numberCheck, resolveParams, wrapperSeed } from './common.ts';
+import { fmtParam, inputWrapped, numberCheck, resolveParams, wrapperSeed, type TypedWrapper } from './common.ts';
 
 export interface CropResizeParams {
   /** Fraction of each side kept by the central crop, in (0, 1]; 1 = identity. */
@@ -30,7 +29,7 @@ export function centralCropResize(x: tf.Tensor4D, keep: number): tf.Tensor4D {
   });
 }
 
-export const cropResize: Wrapper<CropResizeParams> = {
+export const cropResize: TypedWrapper<CropResizeParams> = {
   id: 'crop-resize',
   description: 'central crop of a fraction of each side, bilinear resize back to the input size',
   defaults: DEFAULTS,

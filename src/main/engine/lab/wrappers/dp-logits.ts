@@ -7,8 +7,7 @@
  * gaussian-noise (see common.ts querySeed). scale = 0 returns the base's probabilities untouched.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Wrapper } from '../types.ts';
-import { checkQuery, fmtParam, gaussianArray, laplaceArray, numberCheck, oneOfCheck, querySeed, resolveParams, wrapperSeed, type WrappedClassifier } from './common.ts';
+import { checkQuery, fmtParam, gaussianArray, laplaceArray, numberCheck, oneOfCheck, querySeed, resolveParams, wrapperSeed, type WrappedClassifier, type TypedWrapper } from './common.ts';
 
 export interface DpLogitsParams {
   distribution: 'laplace' | 'gaussian';
@@ -19,7 +18,7 @@ export interface DpLogitsParams {
 const DEFAULTS: DpLogitsParams = { distribution: 'laplace', scale: 1 };
 const FLOOR = 1e-30;
 
-export const dpLogits: Wrapper<DpLogitsParams> = {
+export const dpLogits: TypedWrapper<DpLogitsParams> = {
   id: 'dp-logits',
   description: 'add Laplace/Gaussian noise to the logits, then softmax (seeded per query batch)',
   defaults: DEFAULTS,

@@ -1,7 +1,6 @@
 /** Mirror the query image before the base sees it (METHODS.md "flip"; horizontal by default). */
 import * as tf from '@tensorflow/tfjs';
-import type { Wrapper } from '../types.ts';
-import { inputWrapped, oneOfCheck, resolveParams, wrapperSeed } from './common.ts';
+import { inputWrapped, oneOfCheck, resolveParams, wrapperSeed, type TypedWrapper } from './common.ts';
 
 export interface FlipParams {
   /** 'horizontal' mirrors left↔right (the papers' flip); 'vertical' top↔bottom. */
@@ -14,7 +13,7 @@ export function flipImages(x: tf.Tensor4D, direction: FlipParams['direction']): 
   return tf.tidy(() => tf.reverse(x, direction === 'horizontal' ? 2 : 1));
 }
 
-export const flip: Wrapper<FlipParams> = {
+export const flip: TypedWrapper<FlipParams> = {
   id: 'flip',
   description: 'mirror the image (horizontal by default)',
   defaults: DEFAULTS,

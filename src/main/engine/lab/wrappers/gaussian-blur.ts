@@ -5,8 +5,7 @@
  * BORDER_REFLECT_101), so a constant image stays constant, unlike zero padding which darkens edges.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Wrapper } from '../types.ts';
-import { fmtParam, inputWrapped, nullableCheck, numberCheck, resolveParams, wrapperSeed } from './common.ts';
+import { fmtParam, inputWrapped, nullableCheck, numberCheck, resolveParams, wrapperSeed, type TypedWrapper } from './common.ts';
 
 export interface GaussianBlurParams {
   /** Kernel size, odd. */
@@ -42,7 +41,7 @@ export function gaussianBlurImages(x: tf.Tensor4D, k: number, sigma: number): tf
   });
 }
 
-export const gaussianBlur: Wrapper<GaussianBlurParams> = {
+export const gaussianBlur: TypedWrapper<GaussianBlurParams> = {
   id: 'gaussian-blur',
   description: 'Gaussian blur (odd kernel k, σ from k like OpenCV unless given, reflect borders)',
   defaults: DEFAULTS,

@@ -4,8 +4,7 @@
  * querySeed(seed, i), so the same seed and the same sequence of query batches give the same answers,
  * while repeating one query gives fresh noise, as a real noisy deployment would.
  */
-import type { Wrapper } from '../types.ts';
-import { addClippedGaussian, fmtParam, inputWrapped, numberCheck, querySeed, resolveParams, wrapperSeed } from './common.ts';
+import { addClippedGaussian, fmtParam, inputWrapped, numberCheck, querySeed, resolveParams, wrapperSeed, type TypedWrapper } from './common.ts';
 
 export interface GaussianNoiseParams {
   /** Standard deviation of the pixel noise, on the [0, 1] scale. */
@@ -14,7 +13,7 @@ export interface GaussianNoiseParams {
 
 const DEFAULTS: GaussianNoiseParams = { sigma: 16 / 255 };
 
-export const gaussianNoise: Wrapper<GaussianNoiseParams> = {
+export const gaussianNoise: TypedWrapper<GaussianNoiseParams> = {
   id: 'gaussian-noise',
   description: 'add clipped Gaussian pixel noise (seeded per query batch)',
   defaults: DEFAULTS,

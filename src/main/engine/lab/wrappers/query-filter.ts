@@ -11,8 +11,8 @@
  * trigger queries flagged vs clean queries flagged); resetStats() starts a new count.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Classifier, Wrapper } from '../types.ts';
-import { addClippedGaussian, checkQuery, fmtParam, numberCheck, oneOfCheck, querySeed, resolveParams, wrapperSeed, type WrappedClassifier } from './common.ts';
+import type { Classifier } from '../types.ts';
+import { addClippedGaussian, checkQuery, fmtParam, numberCheck, oneOfCheck, querySeed, resolveParams, wrapperSeed, type WrappedClassifier, type TypedWrapper } from './common.ts';
 
 export interface QueryFilterParams {
   /** Transformed copies per query. */
@@ -57,7 +57,7 @@ const DIRECTIONS: ReadonlyArray<[number, number]> = [[0, 1], [0, -1], [1, 0], [-
 export const isFilteringClassifier = (c: Classifier): c is FilteringClassifier =>
   (c as Partial<FilteringClassifier>).wrapper === 'query-filter' && typeof (c as Partial<FilteringClassifier>).stats === 'function';
 
-export const queryFilter: Wrapper<QueryFilterParams> = {
+export const queryFilter: TypedWrapper<QueryFilterParams, FilteringClassifier> = {
   id: 'query-filter',
   description: 'flag queries whose label is unstable under small noise/shifts and answer them with the runner-up label',
   defaults: DEFAULTS,

@@ -4,8 +4,7 @@
  * which moves pixels rather than interpolating them (the papers use torchvision's bilinear rotate).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Wrapper } from '../types.ts';
-import { fmtParam, inputWrapped, numberCheck, resolveParams, wrapperSeed } from './common.ts';
+import { fmtParam, inputWrapped, numberCheck, resolveParams, wrapperSeed, type TypedWrapper } from './common.ts';
 
 export interface RotateParams {
   /** Angle in degrees, counter-clockwise as displayed (rows top to bottom). */
@@ -35,7 +34,7 @@ export function rotateImages(x: tf.Tensor4D, degrees: number): tf.Tensor4D {
   });
 }
 
-export const rotate: Wrapper<RotateParams> = {
+export const rotate: TypedWrapper<RotateParams> = {
   id: 'rotate',
   description: 'rotate about the centre (bilinear, zero fill)',
   defaults: DEFAULTS,

@@ -35,10 +35,11 @@ export function untrained(arch: ArchId = 'cnn', seed = 1): { model: tf.LayersMod
 }
 
 /** A cnn trained briefly on `train` (good enough for stable labels on most clean digits). */
-export async function trained(data: Dataset, train: Int32Array, epochs = 3): Promise<{ model: tf.LayersModel; clf: Classifier }> {
+export async function trained(data: Dataset, train: Int32Array, epochs = 3, shift = 0): Promise<{ model: tf.LayersModel; clf: Classifier }> {
   const model = buildModel({ arch: 'cnn', inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
   await trainModel(model, data, train, {
     epochs, batchSize: 32, learningRate: 2e-3, optimizer: { name: 'adam' }, schedule: { name: 'cosine' }, seed: 3,
+    ...(shift > 0 ? { augment: { shift } } : {}),
   });
   return { model, clf: modelClassifier(model, 'cnn') };
 }
