@@ -44,11 +44,4 @@ export async function trained(data: Dataset, train: Int32Array, epochs = 3, shif
   return { model, clf: modelClassifier(model, 'cnn') };
 }
 
-/** Runs `fn`, disposes what it returns, and reads the output as nested arrays. */
-export function read(t: tf.Tensor): number[][] {
-  const v = t.arraySync() as number[][];
-  t.dispose();
-  return v;
-}
-
 export const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
