@@ -8,9 +8,8 @@
  *   previews/trigger-000.png …  the first up to 16 triggers (grey or RGB; none for other channel counts)
  *   SHA256SUMS         `sha256sum` lines over every other file, sorted by name
  *
- * Saving is atomic (temporary sibling directory, then rename, as model-io does) and byte-stable:
- * no timestamps, keys in a fixed order, deterministic PNG options, so the same set saved twice gives
- * identical directories. The directory id is the SHA-256 of SHA256SUMS (`sha256sum SHA256SUMS`).
+ * Atomic (temp sibling + rename, as model-io) and byte-stable: no timestamps, fixed key order,
+ * fixed PNG options. The directory id is the SHA-256 of SHA256SUMS (`sha256sum SHA256SUMS`).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, rmdir, readdir, stat } from 'node:fs/promises';
@@ -36,39 +35,23 @@ export interface SavedTriggerSet {
 }
 
 type Dtype = 'float32' | 'int32';
-interface ArrayEntry {
-  file: string;
-  dtype: Dtype;
-  length: number;
-  sha256: string;
-}
+type ArrayEntry = { file: string; dtype: Dtype; length: number; sha256: string };
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 const LE = endianness() === 'LE';
 const AUX_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-// ---------------------------------------------------------------------------------------------
-// Bytes
-
+/** 4-byte values as little-endian bytes (a byte copy on LE hosts, which keeps NaN payloads too). */
 function toBytes(a: Float32Array | Int32Array): Uint8Array {
-  if (LE) return new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
-  const out = new Uint8Array(a.byteLength);
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i < a.length; i++) {
-    if (a instanceof Float32Array) dv.setFloat32(4 * i, a[i], true);
-    else dv.setInt32(4 * i, a[i], true);
-  }
+  const out = new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
+  if (!LE) for (let i = 0; i < out.length; i += 4) out.subarray(i, i + 4).reverse();
   return out;
 }
 
 function fromBytes(bytes: Uint8Array, dtype: Dtype): Float32Array | Int32Array {
   const copy = bytes.slice(); // own, aligned buffer
-  if (LE) return dtype === 'float32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
-  const n = bytes.byteLength / 4;
-  const out = dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
-  const dv = new DataView(copy.buffer);
-  for (let i = 0; i < n; i++) out[i] = dtype === 'float32' ? dv.getFloat32(4 * i, true) : dv.getInt32(4 * i, true);
-  return out;
+  if (!LE) for (let i = 0; i < copy.length; i += 4) copy.subarray(i, i + 4).reverse();
+  return dtype === 'float32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
 }
 
 /** JSON with object keys sorted recursively (arrays keep their order); rejects what JSON cannot hold. */
@@ -94,9 +77,7 @@ function canonical(v: unknown, path: string): unknown {
 // Validation shared by save and load
 
 function checkSet(set: TriggerSet, where: string): number {
-  const fail = (msg: string): never => {
-    throw new Error(`${where}: ${msg}`);
-  };
+  const fail = (msg: string): never => { throw new Error(`${where}: ${msg}`); }; // prettier-ignore
   if (set.format !== TRIGGER_FORMAT) fail(`unknown trigger set format ${JSON.stringify(set.format)} (expected "${TRIGGER_FORMAT}")`);
   if (!(METHOD_IDS as readonly string[]).includes(set.method)) fail(`unknown method ${JSON.stringify(set.method)}`);
   if (!Number.isSafeInteger(set.seed)) fail(`seed must be an integer, got ${JSON.stringify(set.seed)}`);
@@ -127,9 +108,6 @@ function checkSet(set: TriggerSet, where: string): number {
   return n;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Previews
-
 /** PNG of trigger i, scaled to bytes by round(v·255) and clamped; fixed pngjs options → deterministic bytes. */
 export function previewPng(set: TriggerSet, i: number): Uint8Array {
   const [h, w, c] = set.inputShape;
@@ -137,27 +115,14 @@ export function previewPng(set: TriggerSet, i: number): Uint8Array {
   const per = h * w * c;
   const px = Buffer.alloc(per);
   for (let k = 0; k < per; k++) px[k] = Math.min(255, Math.max(0, Math.round(set.inputs[i * per + k] * 255)));
-  const colorType = c === 1 ? 0 : 2;
-  const png = new PNG({ width: w, height: h, colorType, inputColorType: colorType, inputHasAlpha: false, bitDepth: 8 });
+  const colorType: 0 | 2 = c === 1 ? 0 : 2;
+  const opts = { colorType, inputColorType: colorType, inputHasAlpha: false, bitDepth: 8 as const };
+  const png = new PNG({ width: w, height: h, ...opts });
   png.data = px;
-  return new Uint8Array(
-    PNG.sync.write(png, {
-      colorType,
-      inputColorType: colorType,
-      inputHasAlpha: false,
-      bitDepth: 8,
-      deflateLevel: 9,
-      deflateStrategy: 3,
-      deflateChunkSize: 32 * 1024,
-      filterType: -1,
-    }),
-  );
+  return new Uint8Array(PNG.sync.write(png, { ...opts, deflateLevel: 9, deflateStrategy: 3, deflateChunkSize: 32 * 1024, filterType: -1 }));
 }
 
 const previewName = (i: number): string => `previews/trigger-${String(i).padStart(3, '0')}.png`;
-
-// ---------------------------------------------------------------------------------------------
-// Encoding
 
 function encode(set: TriggerSet): Map<string, Uint8Array> {
   const n = checkSet(set, 'saveTriggerSet');
@@ -185,12 +150,8 @@ function encode(set: TriggerSet): Map<string, Uint8Array> {
   }
   // Fixed key order at the top level; free-form records (params, engine) are key-sorted.
   const json = {
-    format: set.format,
-    method: set.method,
-    count: n,
-    seed: set.seed,
-    inputShape: [...set.inputShape],
-    numClasses: set.numClasses,
+    ...{ format: set.format, method: set.method, count: n, seed: set.seed },
+    ...{ inputShape: [...set.inputShape], numClasses: set.numClasses },
     params: canonical(set.params ?? {}, 'params'),
     source: { sha256: set.source.sha256, arch: set.source.arch },
     pools: { positives: [...set.pools.positives], negatives: [...set.pools.negatives] },
@@ -212,30 +173,16 @@ function sums(files: Map<string, Uint8Array>): { list: ArtefactHash[]; text: str
   return { list, text: list.map((f) => `${f.sha256}  ${f.file}\n`).join('') };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Saving
-
 async function writeDurably(file: string, data: Uint8Array | string): Promise<void> {
   const fh = await open(file, 'wx');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  try { await fh.writeFile(data); await fh.sync(); } finally { await fh.close(); } // prettier-ignore
 }
 
+/** Makes renames durable on POSIX; best effort (directories cannot be opened for sync on Windows). */
 async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* best effort (directories cannot be opened for sync on Windows) */
-  }
+  const fh = await open(dir, 'r').catch(() => null);
+  await fh?.sync().catch(() => undefined);
+  await fh?.close();
 }
 
 /** Writes `set` as a trigger set directory at `dir`, atomically. Refuses a non-empty `dir` unless overwrite. */
@@ -272,9 +219,6 @@ export async function saveTriggerSet(set: TriggerSet, dir: string, opts: SaveOpt
   return { dir: target, files: list, sha256: sha256(files.get(SUMS_FILE)!) };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Loading
-
 const ARRAY_FILE = /^(inputs\.f32|labels\.i32|aux-[A-Za-z0-9_-]{1,64}\.(f32|i32))$/;
 const PREVIEW_FILE = /^previews\/trigger-\d{3}\.png$/;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -291,11 +235,9 @@ export async function readTriggerSet(dir: string): Promise<{ set: TriggerSet; sa
     files.set(file, bytes);
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
-  const bad = (msg: string): never => {
-    throw new Error(`${jsonPath}: ${msg}`);
-  };
+  const bad = (msg: string): never => { throw new Error(`${jsonPath}: ${msg}`); }; // prettier-ignore
   const jsonBytes = await read(TRIGGERS_JSON);
-  let j: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- untrusted JSON, checked field by field
+  let j: any; // untrusted JSON, checked field by field below
   try {
     j = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(jsonBytes));
   } catch (err) {
