@@ -11,12 +11,13 @@
  * Atomic (temp sibling + rename, as model-io) and byte-stable: no timestamps, fixed key order,
  * fixed PNG options. The directory id is the SHA-256 of SHA256SUMS (`sha256sum SHA256SUMS`).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, rmdir, readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { checkSaveTarget, type SaveOptions } from '../models/model-io.ts';
+import { replaceDirectoryAtomically, syncDir, writeDurably } from '../io/atomic-dir.ts';
 import type { ArtefactHash } from '../models/types.ts';
 import type { TriggerSet } from './types.ts';
 import { METHOD_IDS } from './types.ts';
@@ -173,17 +174,6 @@ function sums(files: Map<string, Uint8Array>): { list: ArtefactHash[]; text: str
   return { list, text: list.map((f) => `${f.sha256}  ${f.file}\n`).join('') };
 }
 
-async function writeDurably(file: string, data: Uint8Array | string): Promise<void> {
-  const fh = await open(file, 'wx');
-  try { await fh.writeFile(data); await fh.sync(); } finally { await fh.close(); } // prettier-ignore
-}
-
-/** Makes renames durable on POSIX; best effort (directories cannot be opened for sync on Windows). */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r').catch(() => null);
-  await fh?.sync().catch(() => undefined);
-  await fh?.close();
-}
 
 /** Writes `set` as a trigger set directory at `dir`, atomically. Refuses a non-empty `dir` unless overwrite. */
 export async function saveTriggerSet(set: TriggerSet, dir: string, opts: SaveOptions = {}): Promise<SavedTriggerSet> {
@@ -191,31 +181,11 @@ export async function saveTriggerSet(set: TriggerSet, dir: string, opts: SaveOpt
   const { list, text } = sums(files);
   files.set(SUMS_FILE, new TextEncoder().encode(text));
   const target = await checkSaveTarget(dir, opts);
-  const existing = await stat(target).catch(() => null);
-  await mkdir(dirname(target), { recursive: true });
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tmp = `${target}.tmp-${tag}`;
-  await mkdir(join(tmp, 'previews'), { recursive: true });
-  try {
+  await replaceDirectoryAtomically(target, async (tmp) => {
+    await mkdir(join(tmp, 'previews'), { recursive: true });
     for (const file of [...files.keys()].sort(byName)) await writeDurably(join(tmp, file), files.get(file)!);
     await syncDir(join(tmp, 'previews'));
-    await syncDir(tmp);
-    if (existing && (await readdir(target)).length === 0) {
-      await rmdir(target);
-      await rename(tmp, target);
-    } else if (existing) {
-      const old = `${target}.old-${tag}`;
-      await rename(target, old);
-      await rename(tmp, target);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(tmp, target);
-    }
-    await syncDir(dirname(target));
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  });
   return { dir: target, files: list, sha256: sha256(files.get(SUMS_FILE)!) };
 }
 

@@ -11,9 +11,10 @@
  * sorted by file name — `cd DIR && sha256sum model.json weights.bin | sha256sum` reproduces it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { replaceDirectoryAtomically, writeDurably } from '../io/atomic-dir.ts';
 import './architectures.ts'; // registers the custom layer classes our models may contain
 import type { ArtefactHash, ModelMeta, SavedModel } from './types.ts';
 
@@ -149,29 +150,6 @@ async function readModelFiles(path: string, withWeights: boolean): Promise<ReadM
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-async function writeDurably(file: string, data: Uint8Array | string): Promise<void> {
-  const fh = await open(file, 'wx');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes the renames durable on POSIX; directories cannot be opened for sync on Windows.
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* best effort */
-  }
-}
 
 function joinWeightData(data: tf.io.WeightData | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array(0);
@@ -263,33 +241,10 @@ export async function checkSaveTarget(dir: string, opts: SaveOptions = {}): Prom
 export async function saveModel(model: tf.LayersModel, dir: string, meta: ModelMeta, opts: SaveOptions = {}): Promise<SavedModel> {
   if (meta?.format !== MODEL_META_FORMAT) throw new Error(`ModelMeta.format must be "${MODEL_META_FORMAT}"`);
   const target = await checkSaveTarget(dir, opts);
-  const existing = await stat(target).catch(() => null);
-  await mkdir(dirname(target), { recursive: true });
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tmp = `${target}.tmp-${tag}`;
-  await mkdir(tmp);
   let contents: Map<string, Uint8Array> | undefined;
-  try {
+  await replaceDirectoryAtomically(target, async (tmp) => {
     await model.save(fileSaveHandler(tmp, meta, (c) => (contents = c)));
-    await syncDir(tmp);
-    if (existing) {
-      if (await isEmptyDir(target)) {
-        await rmdir(target);
-        await rename(tmp, target);
-      } else {
-        const old = `${target}.old-${tag}`;
-        await rename(target, old);
-        await rename(tmp, target);
-        await rm(old, { recursive: true, force: true });
-      }
-    } else {
-      await rename(tmp, target);
-    }
-    await syncDir(dirname(target));
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  });
   return toSavedModel(target, contents!);
 }
 
