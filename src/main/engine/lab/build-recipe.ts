@@ -90,7 +90,8 @@ function score(labels: Int32Array, sourceLabels: Int32Array, data: Dataset, indi
 }
 
 let sourceLabelCache: { sha: string; labels: Int32Array } | null = null;
-function sourceTestLabels(env: LabEnv): Int32Array {
+/** The source's labels on the test split, computed once per source and thread. */
+export function sourceTestLabels(env: LabEnv): Int32Array {
   if (sourceLabelCache?.sha !== env.sourceSha256) {
     sourceLabelCache = { sha: env.sourceSha256, labels: testLabels(modelClassifier(env.source), env.data, env.splits.test.indices) };
   }

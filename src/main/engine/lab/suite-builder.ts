@@ -9,8 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { engineInfo } from '../tensor/backend.ts';
-import { buildModelRecipe, measureWrapperRecipe, testLabels, type LabEnv, type ManifestEntry } from './build-recipe.ts';
-import { modelClassifier } from './classifier.ts';
+import { buildModelRecipe, measureWrapperRecipe, sourceTestLabels, type ManifestEntry } from './build-recipe.ts';
 import { loadLabEnv, type LabEnvRequest } from './lab-env.ts';
 import { SUITE_FORMAT, writeManifest, type SuiteManifest } from './manifest.ts';
 import { presetRecipes, type Preset, type Recipe } from './recipes.ts';
@@ -43,7 +42,7 @@ export async function buildSuite(req: SuiteBuildRequest): Promise<SuiteManifest>
     const recipes = presetRecipes(req.preset);
     const modelRecipes = recipes.filter((r) => r.kind !== 'wrapper');
     const entries = new Map<string, ManifestEntry>();
-    const sourceLabels = testLabels(modelClassifier(env.source), env.data, env.splits.test.indices);
+    const sourceLabels = sourceTestLabels(env);
     let correct = 0;
     sourceLabels.forEach((l, i) => (correct += l === env.data.labels[env.splits.test.indices[i]] ? 1 : 0));
     const manifest = (complete: boolean): SuiteManifest => ({
