@@ -214,6 +214,7 @@ export function makeTriggerSet(
   inputs: Float32Array,
   labels: Int32Array,
   aux: TriggerSet['aux'],
+  opts: { usedPools?: boolean } = {},
 ): TriggerSet {
   return {
     format: 'provenant-triggers/1',
@@ -226,7 +227,24 @@ export function makeTriggerSet(
     labels,
     aux,
     source: { sha256: ctx.source.sha256, arch: ctx.source.spec.arch },
-    pools: { positives: [], negatives: [] },
+    // The hashes of the pool models the method generated with, so evaluation can refuse overlap.
+    pools: opts.usedPools && ctx.pools
+      ? { positives: ctx.pools.positives.map((m) => m.sha256), negatives: ctx.pools.negatives.map((m) => m.sha256) }
+      : { positives: [], negatives: [] },
     engine: engineInfo(),
   };
+}
+
+/** Labels of any model on NHWC inputs (argmax of its logits), batched. */
+export function modelLabels(model: tf.LayersModel, inputs: Float32Array, n: number, shape: [number, number, number]): Int32Array {
+  const k = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
+  return argmaxRows(sourceLogits(model, inputs, n, shape), k);
+}
+
+/** Throws `<method>: needs a generation pool with positives and negatives (build one with \`provenant lab build --purpose pool\`)`. */
+export function requirePools(method: MethodId, ctx: GenerateContext, need: { positives?: boolean; negatives?: boolean }): NonNullable<GenerateContext['pools']> {
+  const p = ctx.pools;
+  const missing = [need.positives && !p?.positives.length ? 'positives' : '', need.negatives && !p?.negatives.length ? 'negatives' : ''].filter(Boolean);
+  if (missing.length) throw new Error(`${method}: needs a generation pool with ${missing.join(' and ')} (build one with \`provenant lab build --purpose pool\` and pass --pools)`);
+  return p!;
 }
