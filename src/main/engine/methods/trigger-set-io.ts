@@ -4,7 +4,7 @@
  *   triggers.json      everything but the typed arrays; per array its file, dtype, length, sha256
  *   inputs.f32         n·h·w·c little-endian float32 (NHWC)
  *   labels.i32         n little-endian int32
- *   aux-<name>.f32|i32 one per auxiliary, length n
+ *   aux-<name>.f32|i32 one per auxiliary, length n·w (w values per trigger, row-major; usually w = 1)
  *   previews/trigger-000.png …  the first up to 16 triggers (grey or RGB; none for other channel counts)
  *   SHA256SUMS         `sha256sum` lines over every other file, sorted by name
  *
@@ -99,7 +99,8 @@ function checkSet(set: TriggerSet, where: string): number {
   for (const [name, a] of Object.entries(set.aux ?? {})) {
     if (!AUX_NAME.test(name)) fail(`aux name ${JSON.stringify(name)} must match ${AUX_NAME}`);
     if (!(a instanceof Float32Array) && !(a instanceof Int32Array)) fail(`aux "${name}" must be a Float32Array or Int32Array`);
-    if (a.length !== n) fail(`aux "${name}" has length ${a.length}, expected ${n} (one per trigger)`);
+    // w values per trigger (w ≥ 1), row-major: e.g. MFUE stores a probe direction per trigger.
+    if (n === 0 ? a.length !== 0 : a.length === 0 || a.length % n !== 0) fail(`aux "${name}" has length ${a.length}, expected a positive multiple of ${n} (w values per trigger)`);
   }
   if (typeof set.source?.sha256 !== 'string' || typeof set.source?.arch !== 'string') fail('source must be {sha256, arch}');
   const pools = set.pools;

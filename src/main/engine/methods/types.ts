@@ -60,7 +60,11 @@ export interface TriggerSet {
   inputs: Float32Array;
   /** The source's label on each trigger (what a derived suspect should answer). */
   labels: Int32Array;
-  /** Per-trigger auxiliaries by name, each of length n (e.g. MFUE's source loss, ADV-TRA's trajectory id). */
+  /**
+   * Per-trigger auxiliaries by name, each of length n·w: w values per trigger, row-major (w = 1 for
+   * scalars such as MFUE's source loss or ADV-TRA's trajectory id; w = h·w·c for a per-trigger image
+   * such as a probe direction). Everything scoring needs must be here: the arbiter has no source.
+   */
   aux: Record<string, Float32Array | Int32Array>;
   source: { sha256: string; arch: string };
   /** Hashes of the pool models used (empty when the method needs none). */

@@ -172,6 +172,12 @@ describe('trigger set IO', () => {
     const bad3 = makeSet();
     bad3.aux.loss = new Float32Array(3);
     await expect(saveTriggerSet(bad3, fresh())).rejects.toThrow(/aux "loss" has length 3/);
+    // w values per trigger round-trip (e.g. one image-sized probe direction per trigger).
+    const wide = makeSet();
+    wide.aux.probe = Float32Array.from({ length: 20 * 60 }, (_, i) => i / 7);
+    const wideDir = fresh();
+    await saveTriggerSet(wide, wideDir);
+    expect((await loadTriggerSet(wideDir)).aux.probe).toEqual(wide.aux.probe);
     const bad4 = makeSet();
     bad4.params = { x: NaN };
     await expect(saveTriggerSet(bad4, fresh())).rejects.toThrow(/params\.x/);
