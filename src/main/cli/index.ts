@@ -11,11 +11,15 @@ import { trainCommand, TRAIN_USAGE } from './commands/train.ts';
 import { infoCommand, INFO_USAGE } from './commands/info.ts';
 import { demoCommand, DEMO_USAGE } from './commands/demo.ts';
 import { labCommand, LAB_USAGE } from './commands/lab.ts';
+import { generateCommand, GENERATE_USAGE } from './commands/generate.ts';
+import { evalCommand, EVAL_USAGE } from './commands/eval.ts';
 
 type Command = (argv: string[], ctx: CliContext) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   train: { run: trainCommand, usage: TRAIN_USAGE, summary: 'train a source model on a dataset and save it' },
   lab: { run: labCommand, usage: LAB_USAGE, summary: 'build a suite of pirated and innocent suspects (or a generation pool)' },
+  generate: { run: generateCommand, usage: GENERATE_USAGE, summary: 'make a trigger set with a fingerprinting method' },
+  eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'rank fingerprinting methods on an evaluation suite (AUC, TPR@FPR, ROC)' },
   info: { run: infoCommand, usage: INFO_USAGE, summary: 'show a model directory: shapes, hashes, provenance' },
   demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'the main job on the embedded MNIST digits' },
 };
@@ -83,6 +87,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof TrainingCancelled) {
       console.error(`provenant ${g.command}: ${err.message}; nothing was saved`);
+      return 130;
+    }
+    if (controller.signal.aborted) {
+      // Methods and jobs throw "<what>: cancelled" when they see the signal; nothing half-written is kept.
+      console.error(`provenant ${g.command}: ${(err as Error).message ?? 'cancelled'}`);
       return 130;
     }
     console.error(`provenant ${g.command}: ${(err as Error).message ?? String(err)}`);

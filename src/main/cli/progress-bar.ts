@@ -33,3 +33,27 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
     }
   };
 }
+
+/**
+ * Progress of a job reporting {done, total, message}: a redrawn line with ETA on a terminal; on a
+ * pipe, at most one line per `every` seconds plus the last, so CI logs stay short.
+ */
+export function createJobProgress(stream: NodeJS.WriteStream = process.stderr, label = '', every = 10): (p: { done: number; total: number; message?: string }) => void {
+  const tty = Boolean(stream.isTTY);
+  const started = performance.now();
+  let lastPrinted = -Infinity;
+  let lastTotal = -1;
+  let phaseStart = started;
+  return (p) => {
+    const now = performance.now();
+    if (p.total !== lastTotal) [lastTotal, phaseStart] = [p.total, now]; // a new phase restarts the ETA
+    const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+    const eta = fraction > 0 ? ((now - phaseStart) / 1000) * ((1 - fraction) / fraction) : NaN;
+    const line = `${label}${label ? ' ' : ''}${p.done}/${p.total} ${p.message ?? ''} (${formatSeconds((now - started) / 1000)} elapsed, ETA ${formatSeconds(eta)})`;
+    if (tty) stream.write(`\r${line}\x1b[K${p.done >= p.total ? '\n' : ''}`);
+    else if (p.done >= p.total || now - lastPrinted >= every * 1000) {
+      stream.write(`${line}\n`);
+      lastPrinted = now;
+    }
+  };
+}

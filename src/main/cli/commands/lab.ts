@@ -43,15 +43,16 @@ export async function labCommand(argv: string[], ctx: CliContext): Promise<numbe
     source: { type: 'string' },
     dataset: { type: 'string' },
     'data-dir': { type: 'string' },
-    preset: { type: 'string', default: 'small' },
+    preset: { type: 'string' },
     seed: { type: 'string', default: '1' },
     purpose: { type: 'string', default: 'suite' },
     workers: { type: 'string' },
     out: { type: 'string' },
   });
   if (!v.source) throw new UsageError('--source MODEL_DIR is required');
-  const preset = choiceFlag(v.preset, 'preset', PRESETS)!;
   const purpose = choiceFlag(v.purpose, 'purpose', ['suite', 'pool'] as const)!;
+  // A generation pool defaults to the `pool` preset (differentiable members only), a suite to `small`.
+  const preset = choiceFlag(v.preset ?? (purpose === 'pool' ? 'pool' : 'small'), 'preset', PRESETS)!;
   const dataset = choiceFlag(v.dataset, 'dataset', DATASET_IDS);
   const seed = intFlag(v.seed, 'seed')!;
   const out = resolve(String(v.out ?? `runs/${purpose}-${preset}-seed${seed}`));

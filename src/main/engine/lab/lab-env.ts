@@ -17,19 +17,38 @@ export interface LabEnvRequest {
   purpose: Purpose;
 }
 
-export async function loadLabEnv(req: LabEnvRequest): Promise<LabEnv> {
-  const { model, meta, saved } = await loadModel(req.sourceDir);
+/** A Provenant source model with the dataset and split it was trained on (reproduced from its record). */
+export interface SourceEnv {
+  source: LabEnv['source'];
+  sourceMeta: LabEnv['sourceMeta'];
+  sourceSha256: string;
+  data: LabEnv['data'];
+  splits: LabEnv['splits'];
+}
+
+export async function loadSourceEnv(sourceDir: string, dataset?: DatasetId, datasetOptions?: DatasetOptions[DatasetId]): Promise<SourceEnv> {
+  const { model, meta, saved } = await loadModel(sourceDir);
   const training = meta?.training as { dataset?: { id?: DatasetId; sha256?: string }; split?: SplitRecord } | undefined;
   if (!meta || !training?.split || !training.dataset?.id) {
     model.dispose();
     throw new Error(`${saved.dir}: not a Provenant source model (no recorded dataset split); train it with "provenant train"`);
   }
   const id = training.dataset.id;
-  if (req.dataset && req.dataset !== id) {
+  if (dataset && dataset !== id) {
     model.dispose();
-    throw new Error(`--dataset ${req.dataset} does not match the source model, which was trained on ${id}`);
+    throw new Error(`--dataset ${dataset} does not match the source model, which was trained on ${id}`);
   }
-  const data = await loadDataset(id, req.datasetOptions as never);
-  const splits = reproduceSplits(data, training.split);
-  return { source: model, sourceMeta: meta, sourceSha256: saved.sha256, data, splits, outDir: req.outDir, suiteSeed: req.suiteSeed, purpose: req.purpose };
+  try {
+    const data = await loadDataset(id, datasetOptions as never);
+    const splits = reproduceSplits(data, training.split);
+    return { source: model, sourceMeta: meta, sourceSha256: saved.sha256, data, splits };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}
+
+export async function loadLabEnv(req: LabEnvRequest): Promise<LabEnv> {
+  const env = await loadSourceEnv(req.sourceDir, req.dataset, req.datasetOptions);
+  return { ...env, outDir: req.outDir, suiteSeed: req.suiteSeed, purpose: req.purpose };
 }

@@ -40,7 +40,7 @@ export async function writeManifest(dir: string, m: SuiteManifest): Promise<void
 const pct = (x: number) => `${(x * 100).toFixed(2)}`;
 
 /** Groups: fine-tuning variants, pruning, adversarial training, extraction, each wrapper, negatives by arch. */
-function family(e: ManifestEntry): string {
+export function family(e: ManifestEntry): string {
   if (e.role === 'negative') return `independent ${e.arch}${(e.params as { split?: string }).split === 'ownerTrain' ? ' (owner data)' : ''}`;
   if (e.kind === 'wrapper') return `query-time: ${e.method}`;
   if (e.method === 'extract') return `extraction (${(e.params as { mode?: string }).mode})`;

@@ -10,7 +10,7 @@ import type { AttackId, WrapperId } from './types.ts';
 
 export type Role = 'positive' | 'negative';
 export type Purpose = 'suite' | 'pool';
-export const PRESETS = ['small', 'standard', 'paper'] as const;
+export const PRESETS = ['small', 'standard', 'paper', 'pool'] as const;
 export type Preset = (typeof PRESETS)[number];
 
 export type Recipe =
@@ -88,8 +88,31 @@ function paper(): Recipe[] {
   return r;
 }
 
+/**
+ * Pool: a generation pool for the methods that optimise against pirated / innocent models (CAE,
+ * MetaFinger, GanFinger, AnaFP). 12 + 12, every member a differentiable model (no query-time
+ * wrappers: generation differentiates through pool members), fewer epochs than `standard` so the
+ * pool costs a fraction of the suite. Built with purpose 'pool', its seeds differ from any suite's.
+ */
+function pool(): Recipe[] {
+  const r: Recipe[] = [];
+  for (const a of ['ftll', 'ftal', 'rtll', 'rtal'] as const) r.push(attack(`${a}-e3`, a, { epochs: 3 }));
+  r.push(attack('ftal-e5-lr0.005', 'ftal', { epochs: 5, lr: 0.005 }));
+  r.push(attack('prune-global-30', 'prune', { scope: 'global', rate: 0.3 }));
+  r.push(attack('prune-global-60-ft', 'prune', { scope: 'global', rate: 0.6, epochs: 2 }));
+  r.push(attack('adv-train-eps0.15', 'adv-train', { epsilon: 0.15, epochs: 2 }));
+  for (const arch of ['cnn', 'lenet'] as const) r.push(attack(`extract-labels-${arch}`, 'extract', { mode: 'labels', arch, epochs: 5 }));
+  for (const arch of ['cnn', 'mlp'] as const) r.push(attack(`extract-probs-${arch}`, 'extract', { mode: 'probabilities', arch, epochs: 5 }));
+  for (const arch of ['mlp', 'lenet', 'cnn'] as const) for (let s = 1; s <= 3; s++) r.push(indep(`neg-${arch}-${s}`, arch, 'attacker', 5));
+  r.push(indep('neg-vgg-w0.5-1', 'vgg', 'attacker', 4, 0.5));
+  r.push(indep('neg-lenet-owner-1', 'lenet', 'ownerTrain', 3));
+  r.push(indep('neg-cnn-owner-1', 'cnn', 'ownerTrain', 3));
+  return r;
+}
+
 export function presetRecipes(preset: Preset): Recipe[] {
-  const recipes = preset === 'small' ? small() : preset === 'standard' ? standard() : preset === 'paper' ? paper() : null;
+  const recipes =
+    preset === 'small' ? small() : preset === 'standard' ? standard() : preset === 'paper' ? paper() : preset === 'pool' ? pool() : null;
   if (!recipes) throw new Error(`unknown preset "${String(preset)}"; choose one of ${PRESETS.join(', ')}`);
   const ids = new Set<string>();
   for (const r of recipes) {
