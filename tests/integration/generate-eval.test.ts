@@ -64,6 +64,8 @@ describe('provenant generate', () => {
     expect(c.err()).toMatch(/--method: expected one of ipguard/);
     expect(await main(['generate', '--method', 'ipguard', '--source', sourceDir, '--param', 'n'])).toBe(2);
     expect(c.err()).toMatch(/--param: expected NAME=VALUE/);
+    expect(await main(['generate', '--method', 'cae', '--source', sourceDir, '--out', join(dir, 'y')])).toBe(1);
+    expect(c.err()).toMatch(/cae needs a generation pool .*--pools/);
   });
 
   it('refuses a pool whose manifest is not a pool, and skips wrappers in a pool', async () => {
