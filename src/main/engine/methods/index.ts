@@ -3,12 +3,14 @@ import { METHOD_IDS, type FingerprintMethod, type MethodId } from './types.ts';
 import { ipguard } from './ipguard.ts';
 import { advTra } from './adv-tra.ts';
 import { cae } from './cae.ts';
+import { metafinger } from './metafinger.ts';
 
 // Each method's own params type is erased so the registry can be indexed by id; generate()
 // validates whatever it is given anyway.
 export const METHODS: Partial<Record<MethodId, FingerprintMethod>> = {
   ipguard: ipguard as unknown as FingerprintMethod,
   cae: cae as unknown as FingerprintMethod,
+  metafinger: metafinger as unknown as FingerprintMethod,
   'adv-tra': advTra as unknown as FingerprintMethod,
 };
 
