@@ -25,8 +25,9 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed } from '../data/random.ts';
 import type { Suspect } from '../suspects/types.ts';
 import {
-  argmaxRows, checkChoice, checkNumber, checkSetForSuspect, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams,
-  queryLabels, report, requirePools, sourceLogits, throwIfAborted,
+  argmaxRows, checkChoice, checkNumber, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams,
+  report, requirePools, sourceLogits, throwIfAborted,
+  scoreLabelMatch,
 } from './common.ts';
 import type { FingerprintMethod, GenerateContext, Score, ScoreContext, TriggerSet } from './types.ts';
 
@@ -337,23 +338,7 @@ async function generate(ctx: GenerateContext, given: Partial<AnafpParams>): Prom
 }
 
 async function score(set: TriggerSet, suspect: Suspect, ctx: ScoreContext = {}): Promise<Score> {
-  checkSetForSuspect(ID, set, suspect);
-  const n = set.labels.length;
-  const got = await queryLabels(ID, suspect, set.inputs, n, ctx);
-  const adm = set.aux.admissible as Int32Array | undefined;
-  const matches = new Uint8Array(n);
-  let [hit, admHit, admTotal] = [0, 0, 0];
-  for (let r = 0; r < n; r++) {
-    hit += matches[r] = got[r] === set.labels[r] ? 1 : 0;
-    if (adm?.[r]) [admTotal, admHit] = [admTotal + 1, admHit + matches[r]];
-  }
-  return {
-    score: n ? hit / n : 0,
-    matches,
-    queries: n,
-    // The score counts every trigger; the rate on the admissible ones alone is reported beside it.
-    details: { matched: hit, total: n, admissible: admTotal, matchedAdmissible: admHit, matchRateAdmissible: admTotal ? admHit / admTotal : null },
-  };
+  return scoreLabelMatch(ID, set, suspect, ctx, 'admissible');
 }
 
 export const anafp: FingerprintMethod<AnafpParams> = {

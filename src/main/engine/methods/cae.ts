@@ -27,8 +27,9 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, type Rng } from '../data/random.ts';
 import type { Suspect } from '../suspects/types.ts';
 import {
-  argmaxRows, checkChoice, checkNumber, checkSetForSuspect, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams,
-  queryLabels, report, requirePools, sourceLogits, throwIfAborted,
+  argmaxRows, checkChoice, checkNumber, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams,
+  report, requirePools, sourceLogits, throwIfAborted,
+  scoreLabelMatch,
 } from './common.ts';
 import type { DifferentiableModel, FingerprintMethod, GenerateContext, Score, ScoreContext, TriggerSet } from './types.ts';
 
@@ -241,16 +242,7 @@ async function generate(ctx: GenerateContext, given: Partial<CaeParams>): Promis
 }
 
 async function score(set: TriggerSet, suspect: Suspect, ctx: ScoreContext = {}): Promise<Score> {
-  checkSetForSuspect(ID, set, suspect);
-  const n = set.labels.length;
-  const got = await queryLabels(ID, suspect, set.inputs, n, ctx);
-  const matches = new Uint8Array(n);
-  let hit = 0;
-  for (let r = 0; r < n; r++) hit += matches[r] = got[r] === set.labels[r] ? 1 : 0;
-  const passed = set.aux.passed;
-  const details: Record<string, unknown> = { matched: hit, total: n };
-  if (passed) details.passedTriggers = Array.from(passed).reduce((s, v) => s + v, 0);
-  return { score: n ? hit / n : 0, matches, queries: n, details };
+  return scoreLabelMatch(ID, set, suspect, ctx, 'passed');
 }
 
 export const cae: FingerprintMethod<CaeParams> = {

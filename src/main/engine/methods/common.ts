@@ -248,3 +248,25 @@ export function requirePools(method: MethodId, ctx: GenerateContext, need: { pos
   if (missing.length) throw new Error(`${method}: needs a generation pool with ${missing.join(' and ')} (build one with \`provenant lab build --purpose pool\` and pass --pools)`);
   return p!;
 }
+
+/**
+ * The label-match score shared by IPGuard, CAE, MetaFinger and AnaFP: the fraction of triggers on
+ * which the suspect answers the source's recorded label (works on label-only suspects; queries = n).
+ * `subset` names a 0/1 aux flag (e.g. "passed", "admissible"): the match rate on the flagged triggers
+ * is reported beside the score in details, never instead of it.
+ */
+export async function scoreLabelMatch(method: MethodId, set: TriggerSet, suspect: Suspect, ctx: { onProgress?: (p: Progress) => void; signal?: AbortSignal }, subset?: string): Promise<{ score: number; matches: Uint8Array; queries: number; details: Record<string, unknown> }> {
+  checkSetForSuspect(method, set, suspect);
+  const n = set.labels.length;
+  const got = await queryLabels(method, suspect, set.inputs, n, ctx);
+  const matches = new Uint8Array(n);
+  const flags = subset ? set.aux[subset] : undefined;
+  let [hit, flagged, flaggedHit] = [0, 0, 0];
+  for (let r = 0; r < n; r++) {
+    hit += matches[r] = got[r] === set.labels[r] ? 1 : 0;
+    if (flags?.[r]) [flagged, flaggedHit] = [flagged + 1, flaggedHit + matches[r]];
+  }
+  const details: Record<string, unknown> = { matched: hit, total: n };
+  if (subset && flags) Object.assign(details, { [subset]: flagged, [`matched_${subset}`]: flaggedHit, [`matchRate_${subset}`]: flagged ? flaggedHit / flagged : null });
+  return { score: n ? hit / n : 0, matches, queries: n, details };
+}

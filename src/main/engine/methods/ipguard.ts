@@ -11,8 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed } from '../data/random.ts';
 import type { Suspect } from '../suspects/types.ts';
 import {
-  argmaxRows, checkChoice, checkNumber, checkSetForSuspect, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams,
-  queryLabels, report, sourceLogits, throwIfAborted, topTwoGap,
+  argmaxRows, checkChoice, checkNumber, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams,
+  report, sourceLogits, throwIfAborted, topTwoGap,
+  scoreLabelMatch,
 } from './common.ts';
 import type { FingerprintMethod, GenerateContext, Score, ScoreContext, TriggerSet } from './types.ts';
 
@@ -137,13 +138,7 @@ async function generate(ctx: GenerateContext, given: Partial<IpguardParams>): Pr
 }
 
 async function score(set: TriggerSet, suspect: Suspect, ctx: ScoreContext = {}): Promise<Score> {
-  checkSetForSuspect(ID, set, suspect);
-  const n = set.labels.length;
-  const got = await queryLabels(ID, suspect, set.inputs, n, ctx);
-  const matches = new Uint8Array(n);
-  let hit = 0;
-  for (let r = 0; r < n; r++) hit += matches[r] = got[r] === set.labels[r] ? 1 : 0;
-  return { score: n ? hit / n : 0, matches, queries: n, details: { matched: hit, total: n } };
+  return scoreLabelMatch(ID, set, suspect, ctx);
 }
 
 export const ipguard: FingerprintMethod<IpguardParams> = {

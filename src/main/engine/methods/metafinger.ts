@@ -35,8 +35,9 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, shuffleInPlace, type Rng } from '../data/random.ts';
 import type { Suspect } from '../suspects/types.ts';
 import {
-  checkChoice, checkNumber, checkSetForSuspect, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams, modelLabels,
-  queryLabels, report, requirePools, throwIfAborted,
+  checkChoice, checkNumber, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams, modelLabels,
+  report, requirePools, throwIfAborted,
+  scoreLabelMatch,
 } from './common.ts';
 import type { DifferentiableModel, FingerprintMethod, GenerateContext, Score, ScoreContext, TriggerSet } from './types.ts';
 
@@ -344,20 +345,7 @@ async function generate(ctx: GenerateContext, given: Partial<MetafingerParams>):
 }
 
 async function score(set: TriggerSet, suspect: Suspect, ctx: ScoreContext = {}): Promise<Score> {
-  checkSetForSuspect(ID, set, suspect);
-  const n = set.labels.length;
-  const got = await queryLabels(ID, suspect, set.inputs, n, ctx);
-  const matches = new Uint8Array(n);
-  let hit = 0;
-  for (let r = 0; r < n; r++) hit += matches[r] = got[r] === set.labels[r] ? 1 : 0;
-  const passed = set.aux.passed as Int32Array | undefined;
-  let screened = 0;
-  let screenedHit = 0;
-  passed?.forEach((f, r) => { if (f) { screened++; screenedHit += matches[r]; } });
-  return {
-    score: n ? hit / n : 0, matches, queries: n,
-    details: { matched: hit, total: n, screened, matchedScreened: screenedHit },
-  };
+  return scoreLabelMatch(ID, set, suspect, ctx, 'passed');
 }
 
 export const metafinger: FingerprintMethod<MetafingerParams> = {

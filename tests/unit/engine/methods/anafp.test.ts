@@ -78,7 +78,7 @@ describe('anafp', () => {
     const self = await anafp.score(set, fx.suspect(fx.source, true));
     const pirate = await anafp.score(set, fx.suspect(await fx.pirate(), true));
     const other = await anafp.score(set, fx.suspect(fx.innocent, true));
-    console.log(`anafp scores: source ${self.score}, pirate ${pirate.score.toFixed(3)}, independent ${other.score.toFixed(3)}; admissible-only: pirate ${fmt(pirate.details?.matchRateAdmissible)}, independent ${fmt(other.details?.matchRateAdmissible)}`);
+    console.log(`anafp scores: source ${self.score}, pirate ${pirate.score.toFixed(3)}, independent ${other.score.toFixed(3)}; admissible-only: pirate ${fmt(pirate.details?.matchRate_admissible)}, independent ${fmt(other.details?.matchRate_admissible)}`);
     expect(self.score).toBe(1);
     expect(self.queries).toBe(24);
     expect(pirate.queries).toBe(24);

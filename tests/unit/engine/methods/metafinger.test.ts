@@ -53,7 +53,7 @@ describe('metafinger', () => {
     const self = await metafinger.score(set, fx.suspect(fx.source, true));
     const innocent = await metafinger.score(set, fx.suspect(fx.innocent, true));
     const pirate = await metafinger.score(set, fx.suspect(await fx.pirate(), true));
-    const onPassed = (s: typeof self) => `${s.details!.matchedScreened}/${s.details!.screened}`;
+    const onPassed = (s: typeof self) => `${s.details!.matched_passed}/${s.details!.passed}`;
     console.log(`metafinger scores: source ${self.score}, pirate ${pirate.score.toFixed(3)} (passed triggers ${onPassed(pirate)}), innocent ${innocent.score.toFixed(3)} (passed triggers ${onPassed(innocent)})`);
     expect(self.score).toBe(1);
     expect(self.queries).toBe(12);
