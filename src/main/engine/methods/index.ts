@@ -5,6 +5,7 @@ import { advTra } from './adv-tra.ts';
 import { cae } from './cae.ts';
 import { metafinger } from './metafinger.ts';
 import { anafp } from './anafp.ts';
+import { mfue } from './mfue.ts';
 
 // Each method's own params type is erased so the registry can be indexed by id; generate()
 // validates whatever it is given anyway.
@@ -13,6 +14,7 @@ export const METHODS: Partial<Record<MethodId, FingerprintMethod>> = {
   cae: cae as unknown as FingerprintMethod,
   metafinger: metafinger as unknown as FingerprintMethod,
   'adv-tra': advTra as unknown as FingerprintMethod,
+  mfue: mfue as unknown as FingerprintMethod,
   anafp: anafp as unknown as FingerprintMethod,
 };
 
