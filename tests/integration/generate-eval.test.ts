@@ -114,6 +114,21 @@ describe('provenant eval', () => {
     expect(readFileSync(join(out, 'eval-mnist', 'roc.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
+  it('--append re-runs one method into the earlier report and refuses a report of another run', async () => {
+    const c = capture();
+    const out = join(dir, 'eval');
+    const before = JSON.parse(readFileSync(join(out, 'eval-mnist.json'), 'utf8')) as EvalReport;
+    const args = ['eval', '--suite', suiteDir, '--pools', poolDir, '--methods', 'ipguard', '--params', JSON.stringify({ ipguard: { n: 6, iterations: 30 } }), '--out', out, '--append'];
+    expect(await main(args)).toBe(0);
+    const after = JSON.parse(readFileSync(join(out, 'eval-mnist.json'), 'utf8')) as EvalReport;
+    expect(after.methods.map((m) => m.label)).toEqual(['ipguard', 'adv-tra']);
+    expect(after.methods[0].generation!.triggers).toBe(6);
+    expect(after.methods[1]).toEqual(before.methods[1]);
+    expect(after.runs!.map((r) => r.methods)).toEqual([['ipguard', 'adv-tra'], ['ipguard']]);
+    expect(await main([...args, '--seed', '9'])).toBe(1);
+    expect(c.err()).toMatch(/--append: the earlier report has another trigger seed/);
+  });
+
   it('refuses a generation pool that shares a model with the suite', async () => {
     const fake = join(dir, 'fake-pool');
     cpSync(suiteDir, fake, { recursive: true });

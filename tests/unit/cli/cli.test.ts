@@ -75,11 +75,14 @@ describe('provenant CLI', () => {
     expect(info.meta.spec.arch).toBe('mlp');
   });
 
-  it('demo --epochs 1 trains the source model and builds the small suite under --out', async () => {
+  it('demo --epochs 1 trains the source model, builds the small suite, fingerprints and verifies under --out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'provenant-demo-'));
     const c = capture();
-    expect(await main(['--json', 'demo', '--epochs', '1', '--out', dir])).toBe(0);
+    expect(await main(['--json', 'demo', '--epochs', '1', '--out', dir, '--methods', 'ipguard'])).toBe(0);
     const summary = JSON.parse(c.out());
+    expect(summary.fingerprints).toHaveLength(1);
+    expect(summary.fingerprints[0].auc).toBeGreaterThanOrEqual(0);
+    expect(summary.report).toBe(join(dir, 'eval-mnist.md'));
     expect(summary.sourceModel).toMatchObject({ dir: join(dir, 'source-model'), testSize: 2000 });
     expect(summary.sourceModel.testAccuracy).toBeGreaterThan(0.8);
     expect(summary.suite.models).toBe(13);

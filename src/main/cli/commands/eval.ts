@@ -1,14 +1,14 @@
 /** `provenant eval`: rank fingerprinting methods on an evaluation suite; writes eval-<dataset>.json/.md and figures. */
 import { resolve } from 'node:path';
 import { evaluate, resolveMethodList } from '../../engine/verify/evaluate.ts';
-import { writeEvalReport } from '../../engine/verify/eval-report.ts';
+import { evalJsonPath, mergeEvalReports, readEvalReport, writeEvalReport } from '../../engine/verify/eval-report.ts';
 import type { MethodId } from '../../engine/methods/types.ts';
 import { intFlag, parse, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { createJobProgress, formatSeconds } from '../progress-bar.ts';
 
 export const EVAL_USAGE = `provenant eval --suite SUITE_DIR [--pools POOL_DIR] [--methods all|m1,m2] [--seed N]
-                [--params '{"ipguard":{"n":50}}'] [--source MODEL_DIR] [--out DIR] [--triggers DIR]`;
+                [--params '{"ipguard":{"n":50}}'] [--source MODEL_DIR] [--out DIR] [--triggers DIR] [--append]`;
 
 export async function evalCommand(argv: string[], ctx: CliContext): Promise<number> {
   const { values: v } = parse(argv, {
@@ -20,6 +20,7 @@ export async function evalCommand(argv: string[], ctx: CliContext): Promise<numb
     source: { type: 'string' },
     out: { type: 'string', short: 'o', default: 'runs/eval' },
     triggers: { type: 'string' },
+    append: { type: 'boolean', default: false },
   });
   if (!v.suite) throw new UsageError('--suite SUITE_DIR is required (build one with `provenant lab build --preset standard`)');
   let params: Partial<Record<MethodId, Record<string, unknown>>> | undefined;
@@ -49,7 +50,9 @@ export async function evalCommand(argv: string[], ctx: CliContext): Promise<numb
       progress.get(key)!(p);
     },
   });
-  const paths = await writeEvalReport(report, out);
+  // --append: replace these methods' rows in the earlier report of the same suite, keep the others.
+  const earlier = v.append ? await readEvalReport(evalJsonPath(report, out)) : null;
+  const paths = await writeEvalReport(earlier ? mergeEvalReports(earlier, report) : report, out);
   if (ctx.json) {
     ctx.out(JSON.stringify({ ...paths, methods: report.methods.map((m) => ({ label: m.label, ...m.metrics, error: m.error })) }, null, 2));
     return report.methods.some((m) => m.error) ? 1 : 0;

@@ -3,9 +3,10 @@
  * (the tables a reader wants first) and, in eval-<dataset>/, one ROC figure with every method and a
  * score histogram per method (SVG, deterministic).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EvalReport, MethodEval } from './evaluate.ts';
+import { METHOD_IDS } from '../methods/types.ts';
 import { rocSvg, scoreHistogramSvg } from './metrics.ts';
 
 const f3 = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
@@ -70,6 +71,35 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   await rename(`${path}.tmp`, path);
 }
 
+/**
+ * Merges a new evaluation into an earlier one of the same suite, pool, seed and engine backend (to
+ * re-run one method without re-running all): rows of the re-evaluated methods are replaced, others
+ * kept; `runs` lists every run that contributed. Anything else differing is an error, not a mix.
+ */
+export function mergeEvalReports(old: EvalReport, r: EvalReport): EvalReport {
+  const same = (what: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`--append: the earlier report has another ${what} (${JSON.stringify(a)} vs ${JSON.stringify(b)})`);
+  };
+  same('suite', old.suite, r.suite);
+  same('pool', old.pool, r.pool);
+  same('trigger seed', old.seed, r.seed);
+  same('backend', old.engine.backend, r.engine.backend);
+  const replaced = new Set(r.methods.map((m) => m.method));
+  const order = (m: MethodEval) => METHOD_IDS.indexOf(m.method) * 2 + (m.mode === 'labels' ? 0 : 1);
+  const runs = [...(old.runs ?? [{ createdAt: old.createdAt, seconds: old.seconds, methods: old.methods.map((m) => m.label) }]), { createdAt: r.createdAt, seconds: r.seconds, methods: r.methods.map((m) => m.label) }];
+  return {
+    ...r,
+    seconds: old.seconds + r.seconds,
+    runs,
+    methods: [...old.methods.filter((m) => !replaced.has(m.method)), ...r.methods].sort((a, b) => order(a) - order(b)),
+  };
+}
+
+/** The JSON report path `writeEvalReport` uses for this report's dataset. */
+export function evalJsonPath(r: Pick<EvalReport, 'dataset'>, dir: string): string {
+  return join(dir, `eval-${datasetSlug(r as EvalReport)}.json`);
+}
+
 /** Writes the JSON, the markdown and the figures into `dir`; returns the paths. */
 export async function writeEvalReport(r: EvalReport, dir: string): Promise<{ json: string; markdown: string; figures: string }> {
   const base = `eval-${datasetSlug(r)}`;
@@ -89,4 +119,14 @@ export async function writeEvalReport(r: EvalReport, dir: string): Promise<{ jso
   await writeAtomic(json, JSON.stringify(r, null, 2) + '\n');
   await writeAtomic(markdown, evalMarkdown(r, base));
   return { json, markdown, figures };
+}
+
+/** Reads an earlier report, or null when there is none. */
+export async function readEvalReport(path: string): Promise<EvalReport | null> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as EvalReport;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
 }

@@ -90,6 +90,8 @@ export interface EvalReport {
   createdAt: string;
   seconds: number;
   methods: MethodEval[];
+  /** Present when rows come from several runs (`provenant eval --append`). */
+  runs?: { createdAt: string; seconds: number; methods: string[] }[];
 }
 
 export function resolveMethodList(methods: string[]): MethodId[] {
