@@ -6,6 +6,7 @@ import { cae } from './cae.ts';
 import { metafinger } from './metafinger.ts';
 import { anafp } from './anafp.ts';
 import { mfue } from './mfue.ts';
+import { ganfinger } from './ganfinger.ts';
 
 // Each method's own params type is erased so the registry can be indexed by id; generate()
 // validates whatever it is given anyway.
@@ -15,6 +16,7 @@ export const METHODS: Partial<Record<MethodId, FingerprintMethod>> = {
   metafinger: metafinger as unknown as FingerprintMethod,
   'adv-tra': advTra as unknown as FingerprintMethod,
   mfue: mfue as unknown as FingerprintMethod,
+  ganfinger: ganfinger as unknown as FingerprintMethod,
   anafp: anafp as unknown as FingerprintMethod,
 };
 
