@@ -14,21 +14,12 @@ import { trainSourceModel } from '../../src/main/engine/models/train-source.ts';
 import { buildSuite } from '../../src/main/engine/lab/suite-builder.ts';
 import { loadPool } from '../../src/main/engine/lab/suite-loader.ts';
 import type { EvalReport } from '../../src/main/engine/verify/evaluate.ts';
+import { capture } from '../helpers/capture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'provenant-eval-'));
 const sourceDir = join(dir, 'source');
 const suiteDir = join(dir, 'suite');
 const poolDir = join(dir, 'pool');
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  vi.spyOn(console, 'log').mockImplementation((s) => void out.push(String(s)));
-  vi.spyOn(console, 'error').mockImplementation((s) => void err.push(String(s)));
-  return { out: () => out.join(''), err: () => err.join('') };
-}
 
 beforeAll(async () => {
   process.env.PROVENANT_BACKEND = 'wasm';

@@ -4,16 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/main/cli/index.ts';
 import { trainRequest } from '../../../src/main/cli/commands/train.ts';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  vi.spyOn(console, 'log').mockImplementation((s) => void out.push(String(s)));
-  vi.spyOn(console, 'error').mockImplementation((s) => void err.push(String(s)));
-  return { out: () => out.join(''), err: () => err.join('') };
-}
+import { capture } from '../../helpers/capture.ts';
 
 afterEach(() => vi.restoreAllMocks());
 beforeAll(() => {

@@ -29,7 +29,7 @@ import type { Suspect } from '../suspects/types.ts';
 import {
   argmaxRows, checkChoice, checkNumber, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams,
   report, requirePools, sourceLogits, throwIfAborted,
-  scoreLabelMatch,
+  scoreLabelMatch, adamMoments,
 } from './common.ts';
 import type { DifferentiableModel, FingerprintMethod, GenerateContext, Score, ScoreContext, TriggerSet } from './types.ts';
 
@@ -118,7 +118,6 @@ function conferrability(pos: tf.LayersModel[], neg: tf.LayersModel[], x: tf.Tens
 
 /** Batched Adam on all candidates at once, projected onto the ε-ball around x0 and [0,1] after each step. */
 function optimise(ctx: GenerateContext, pools: { pos: tf.LayersModel[]; neg: tf.LayersModel[] }, x0: tf.Tensor4D, ot: tf.Tensor2D, p: CaeParams): Float32Array {
-  const [b1, b2, tiny] = [0.9, 0.999, 1e-8];
   const src = ctx.source.model;
   const rng = createRng(deriveSeed(ctx.seed, `${ID}/models`));
   const lo = tf.tidy(() => tf.clipByValue(tf.sub(x0, p.epsilon), 0, 1));
@@ -142,9 +141,7 @@ function optimise(ctx: GenerateContext, pools: { pos: tf.LayersModel[]; neg: tf.
         });
       const next = tf.tidy(() => {
         const g = tf.grad(lossOf)(x);
-        const m2 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
-        const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
-        const step = tf.div(tf.div(m2, 1 - b1 ** t), tf.add(tf.sqrt(tf.div(v2, 1 - b2 ** t)), tiny));
+        const { m2, v2, step } = adamMoments(m, v, g, t);
         const x2 = tf.minimum(tf.maximum(tf.sub(x, tf.mul(step, p.lr)), lo), hi) as tf.Tensor4D;
         return { x2, m2, v2 };
       });

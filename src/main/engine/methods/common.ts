@@ -270,3 +270,16 @@ export async function scoreLabelMatch(method: MethodId, set: TriggerSet, suspect
   if (subset && flags) Object.assign(details, { [subset]: flagged, [`matched_${subset}`]: flaggedHit, [`matchRate_${subset}`]: flagged ? flaggedHit / flagged : null });
   return { score: n ? hit / n : 0, matches, queries: n, details };
 }
+
+/**
+ * One Adam moment update on input pixels (β 0.9 / 0.999, ε 1e-8, bias-corrected; step t from 1),
+ * for the methods that optimise inputs with Adam written out (so they can freeze, project or mask
+ * per point, which tf.train.adam cannot). Call inside tf.tidy; returns the new moments and the
+ * un-scaled step m̂ / (√v̂ + ε), to be multiplied by the learning rate.
+ */
+export function adamMoments(m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, t: number): { m2: tf.Tensor; v2: tf.Tensor; step: tf.Tensor } {
+  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+  const m2 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
+  const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
+  return { m2, v2, step: tf.div(tf.div(m2, 1 - b1 ** t), tf.add(tf.sqrt(tf.div(v2, 1 - b2 ** t)), eps)) };
+}

@@ -13,7 +13,7 @@ import type { Suspect } from '../suspects/types.ts';
 import {
   argmaxRows, checkChoice, checkNumber, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams,
   report, sourceLogits, throwIfAborted, topTwoGap,
-  scoreLabelMatch,
+  scoreLabelMatch, adamMoments,
 } from './common.ts';
 import type { FingerprintMethod, GenerateContext, Score, ScoreContext, TriggerSet } from './types.ts';
 
@@ -69,7 +69,6 @@ function choosePairs(logits: Float32Array, k: number, pair: IpguardParams['pair'
  * keep moving it, away from the boundary we just reached.
  */
 function optimise(model: tf.LayersModel, x0: tf.Tensor4D, oi: tf.Tensor2D, oj: tf.Tensor2D, p: IpguardParams, ctx: GenerateContext): Float32Array {
-  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
   const lossOf = (x: tf.Tensor4D): tf.Scalar =>
     tf.tidy(() => {
       const z = logitsOf(model, x);
@@ -88,9 +87,7 @@ function optimise(model: tf.LayersModel, x0: tf.Tensor4D, oi: tf.Tensor2D, oj: t
       const next = tf.tidy(() => {
         const g = gradOf(x);
         const active = tf.cast(tf.greater(tf.sum(tf.abs(g), [1, 2, 3], true), 0), 'float32');
-        const m2 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
-        const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
-        const step = tf.div(tf.div(m2, 1 - b1 ** t), tf.add(tf.sqrt(tf.div(v2, 1 - b2 ** t)), eps));
+        const { m2, v2, step } = adamMoments(m, v, g, t);
         const x2 = tf.clipByValue(tf.sub(x, tf.mul(step, tf.mul(active, p.lr))), 0, 1) as tf.Tensor4D;
         return { x2, m2, v2, left: tf.sum(active) };
       });

@@ -37,7 +37,7 @@ import type { Suspect } from '../suspects/types.ts';
 import {
   checkChoice, checkNumber, chooseBaseSamples, logitsOf, makeTriggerSet, mergeParams, modelLabels,
   report, requirePools, throwIfAborted,
-  scoreLabelMatch,
+  scoreLabelMatch, adamMoments,
 } from './common.ts';
 import type { DifferentiableModel, FingerprintMethod, GenerateContext, Score, ScoreContext, TriggerSet } from './types.ts';
 
@@ -215,7 +215,6 @@ function optimiseRound(
   const size = shape[0] * shape[1] * shape[2];
   const rng = createRng(deriveSeed(ctx.seed, `${ID}/round-${round}`));
   const src = ctx.source.model;
-  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
   const best: Candidate[] = [];
   const bestKey = new Float64Array(b).fill(-Infinity);
   let x: tf.Tensor4D = tf.tensor4d(x0, [b, ...shape]);
@@ -251,9 +250,7 @@ function optimiseRound(
             const lossNeg = sum(neg, (z) => klSum(z, la));
             return tf.sub(tf.div(lossPos, pos.length), tf.mul(lossNeg, p.alpha / neg.length)) as tf.Scalar;
           })(x);
-          const m2 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
-          const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
-          const stepT = tf.div(tf.div(m2, 1 - b1 ** t), tf.add(tf.sqrt(tf.div(v2, 1 - b2 ** t)), eps));
+          const { m2, v2, step: stepT } = adamMoments(m, v, g, t);
           return { x2: tf.clipByValue(tf.sub(x, tf.mul(stepT, p.lr)), 0, 1) as tf.Tensor4D, m2, v2 };
         });
         tf.dispose([x, m, v]);
