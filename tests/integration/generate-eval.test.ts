@@ -92,6 +92,9 @@ describe('provenant eval', () => {
       expect(existsSync(join(out, 'eval-mnist', `scores-${m.method}.svg`))).toBe(true);
     }
     expect(r.methods[0].queries!.mean).toBe(10);
+    // 4 negatives cannot support a verdict: every suspect is refused, none accused.
+    expect(r.methods[0].verdicts).toMatchObject({ level: 1e-3, refused: 13, falseAccusations: 0, detections: 0, model: 'beta-binomial' });
+    expect(r.methods[0].scores!.every((s) => s.trials === 10 && s.matched === Math.round(s.score * 10))).toBe(true);
     expect(r.methods[1].queries!.mean).toBe(4 * 8);
     // The ipguard row's AUC is exactly what its recorded scores give (nothing summarised elsewhere).
     const ip = r.methods[0].scores!;

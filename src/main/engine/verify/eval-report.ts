@@ -35,18 +35,21 @@ export function evalMarkdown(r: EvalReport, figuresDir: string): string {
       `1/${r.suite.negatives} = ${(100 / r.suite.negatives).toFixed(1)} %, so "1 % FPR" means no negative above the threshold (achieved FPR in brackets). ` +
       'Scores are in [0,1], higher = derived; "labels" rows query the suspect for labels only.',
     '',
-    '| method | scoring | AUC | TPR@1%FPR | TPR@10%FPR | ARUC | triggers | queries / suspect | generation s | verify s / suspect |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    'Verdict columns: what the calibrated verdict (src/main/engine/verify/verdict.ts) decides at false-accusation level 1e-3 — each negative ' +
+      'judged against the other negatives (leave-one-out), each positive against all negatives; "derived" needs the fitted tail p ≤ 1e-3 and a score above every innocent.',
+    '',
+    '| method | scoring | AUC | TPR@1%FPR | TPR@10%FPR | ARUC | verdict@1e-3: detected | falsely accused | triggers | queries / suspect | generation s | verify s / suspect |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const m of r.methods) {
     if (!m.metrics) {
-      lines.push(`| ${m.method} | ${m.mode} | failed: ${m.error ?? 'unknown error'} | | | | | | | |`);
+      lines.push(`| ${m.method} | ${m.mode} | failed: ${m.error ?? 'unknown error'} | | | | | | | | | |`);
       continue;
     }
     const x = m.metrics;
     lines.push(
       `| ${m.method} | ${m.mode} | ${f4(x.auc)} | ${f3(x.tprAt1.tpr)} (${(x.tprAt1.fpr * 100).toFixed(1)} %) | ${f3(x.tprAt10.tpr)} (${(x.tprAt10.fpr * 100).toFixed(1)} %) | ` +
-        `${f3(x.aruc)} | ${m.generation!.triggers} | ${m.queries!.mean.toFixed(0)} | ${secs(m.generation!.seconds)} | ${secs(m.verifySeconds!.median)} |`,
+        `${f3(x.aruc)} | ${m.verdicts ? `${m.verdicts.detections}/${m.verdicts.positives}` : '–'} | ${m.verdicts ? `${m.verdicts.falseAccusations}/${m.verdicts.negatives}` : '–'} | ${m.generation!.triggers} | ${m.queries!.mean.toFixed(0)} | ${secs(m.generation!.seconds)} | ${secs(m.verifySeconds!.median)} |`,
     );
   }
   if (ok.length) {

@@ -19,6 +19,7 @@ import { METHOD_IDS, type MethodId, type Progress } from '../methods/types.ts';
 import { classifierSuspect } from '../suspects/classifier-suspect.ts';
 import { engineInfo, type EngineInfo } from '../tensor/backend.ts';
 import { aruc, auc, roc, tprAtFpr, type RocPoint, type TprAtFpr } from './metrics.ts';
+import { verdict } from './verdict.ts';
 
 /** Methods whose score differs when the suspect reveals probabilities (scored in both modes). */
 export const PROBABILITY_AWARE: ReadonlySet<MethodId> = new Set<MethodId>(['mfue']);
@@ -52,6 +53,9 @@ export interface SuspectScore {
   role: 'positive' | 'negative';
   family: string;
   score: number;
+  /** Matched triggers out of `trials`, for match-rate scores. */
+  matched?: number;
+  trials?: number;
   queries: number;
   seconds: number;
 }
@@ -76,6 +80,8 @@ export interface MethodEval {
   families?: FamilyMean[];
   queries?: { mean: number; max: number };
   verifySeconds?: { median: number; total: number };
+  /** Verdicts at false-accusation level 1e-3 on this suite (suiteVerdicts). */
+  verdicts?: VerdictSummary;
   scores?: SuspectScore[];
   error?: string;
 }
@@ -116,7 +122,37 @@ export function familyMeans(scores: SuspectScore[]): FamilyMean[] {
 }
 
 /** Metrics of one scored method (exported for tests and for re-scoring saved results). */
-export function summarise(scores: SuspectScore[]): Pick<MethodEval, 'metrics' | 'roc' | 'families' | 'queries' | 'verifySeconds'> {
+/**
+ * What the verdict layer would have said on this suite at `level`: each negative judged against the
+ * other negatives as its null (leave-one-out: the measured false-accusation count), each positive
+ * against all negatives (detections). The suite's negatives are held out from generation.
+ */
+export function suiteVerdicts(scores: SuspectScore[], level = 1e-3): VerdictSummary {
+  const negs = scores.filter((s) => s.role === 'negative');
+  const asNull = (xs: SuspectScore[]) => xs.map((x) => ({ id: x.id, score: x.score, matches: x.matched }));
+  const judge = (s: SuspectScore, nulls: SuspectScore[]) => verdict({ score: s.score, matches: s.matched, trials: s.trials, nullScores: asNull(nulls), level }).decision;
+  const negDecisions = negs.map((s) => judge(s, negs.filter((x) => x !== s)));
+  const posDecisions = scores.filter((s) => s.role === 'positive').map((s) => judge(s, negs));
+  const count = (ds: string[], d: string) => ds.filter((x) => x === d).length;
+  return {
+    level, model: negs.every((s) => s.trials !== undefined) ? 'beta-binomial' : 'beta',
+    falseAccusations: count(negDecisions, 'derived'), negatives: negs.length,
+    detections: count(posDecisions, 'derived'), positives: posDecisions.length,
+    refused: count(negDecisions, 'insufficient-null') + count(posDecisions, 'insufficient-null'),
+  };
+}
+
+export interface VerdictSummary {
+  level: number;
+  model: 'beta-binomial' | 'beta';
+  falseAccusations: number;
+  negatives: number;
+  detections: number;
+  positives: number;
+  refused: number;
+}
+
+export function summarise(scores: SuspectScore[]): Pick<MethodEval, 'metrics' | 'roc' | 'families' | 'queries' | 'verifySeconds' | 'verdicts'> {
   const pos = scores.filter((s) => s.role === 'positive').map((s) => s.score);
   const neg = scores.filter((s) => s.role === 'negative').map((s) => s.score);
   if (!pos.length || !neg.length) throw new Error(`evaluation needs positives and negatives (got ${pos.length} and ${neg.length})`);
@@ -126,6 +162,7 @@ export function summarise(scores: SuspectScore[]): Pick<MethodEval, 'metrics' | 
     families: familyMeans(scores),
     queries: { mean: scores.reduce((a, s) => a + s.queries, 0) / scores.length, max: Math.max(...scores.map((s) => s.queries)) },
     verifySeconds: { median: median(scores.map((s) => s.seconds)), total: scores.reduce((a, s) => a + s.seconds, 0) },
+    verdicts: suiteVerdicts(scores),
   };
 }
 
@@ -153,7 +190,13 @@ async function evaluateMethod(id: MethodId, env: SourceEnv, suite: LoadedSuite, 
         const suspect = classifierSuspect(suite.classifier(e), { labelOnly: row.mode === 'labels', name: e.id });
         const t0 = performance.now();
         const s = await method.score(gen.set, suspect, { signal: req.signal });
-        scores.push({ id: e.id, role: e.role, family: family(e), score: s.score, queries: s.queries, seconds: (performance.now() - t0) / 1000 });
+        // Match counts feed the verdict's beta-binomial null, when the score is exactly a match rate.
+        const matched = s.matches ? s.matches.reduce((a, b) => a + b, 0) : undefined;
+        const counted = s.matches && s.matches.length > 0 && Math.abs(s.score - matched! / s.matches.length) < 1e-12;
+        scores.push({
+          id: e.id, role: e.role, family: family(e), score: s.score, queries: s.queries, seconds: (performance.now() - t0) / 1000,
+          ...(counted ? { matched, trials: s.matches!.length } : {}),
+        });
         req.onProgress?.({ done: k + 1, total: entries.length, message: `scoring ${row.label}: ${e.id}`, method: row.label, phase: 'score' });
       }
       Object.assign(row, summarise(scores), { scores });
