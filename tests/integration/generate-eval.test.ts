@@ -71,6 +71,31 @@ describe('provenant generate', () => {
   });
 });
 
+describe('provenant verify', () => {
+  it('scores a suspect, refuses a verdict on a 4-model null, and refuses a null used in generation', async () => {
+    const c = capture();
+    const trig = join(dir, 'cae-tiny');
+    const gen = ['generate', '--method', 'cae', '--source', sourceDir, '--pools', poolDir, '--params', JSON.stringify({ n: 4, candidates: 8, iterations: 5 }), '--out', trig];
+    expect(await main(gen)).toBe(0);
+    const suspect = join(suiteDir, 'models', 'ftal');
+    expect(await main(['--json', 'verify', '--triggers', trig, '--suspect', suspect, '--null', suiteDir, '--labels-only'])).toBe(0);
+    const r = JSON.parse(c.out().slice(c.out().indexOf('{')));
+    expect(r.method).toBe('cae');
+    expect(r.queries).toBe(4);
+    expect(r.suspect.labelsOnly).toBe(true);
+    expect(r.nullScores).toHaveLength(4);
+    expect(r.verdict.decision).toBe('insufficient-null');
+    // An innocent verified against its own suite is left out of its own null.
+    const c2 = capture();
+    expect(await main(['--json', 'verify', '--triggers', trig, '--suspect', join(suiteDir, 'models', 'neg-cnn-1'), '--null', suiteDir])).toBe(0);
+    expect(JSON.parse(c2.out().slice(c2.out().indexOf('{'))).excludedFromNull).toEqual(['neg-cnn-1']);
+    expect(await main(['verify', '--triggers', trig, '--suspect', suspect, '--null', poolDir])).toBe(1);
+    expect(c2.err()).toMatch(/was used to generate the trigger set; the null must be held out/);
+    expect(await main(['verify', '--triggers', trig, '--suspect', suspect])).toBe(2);
+    expect(c2.err()).toMatch(/--null SUITE_DIR is required/);
+  });
+});
+
 describe('provenant eval', () => {
   it('writes AUC, TPR@FPR, ARUC, per-family means, queries, timings and figures for each method', async () => {
     const c = capture();

@@ -13,12 +13,14 @@ import { demoCommand, DEMO_USAGE } from './commands/demo.ts';
 import { labCommand, LAB_USAGE } from './commands/lab.ts';
 import { generateCommand, GENERATE_USAGE } from './commands/generate.ts';
 import { evalCommand, EVAL_USAGE } from './commands/eval.ts';
+import { verifyCommand, VERIFY_USAGE } from './commands/verify.ts';
 
 type Command = (argv: string[], ctx: CliContext) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   train: { run: trainCommand, usage: TRAIN_USAGE, summary: 'train a source model on a dataset and save it' },
   lab: { run: labCommand, usage: LAB_USAGE, summary: 'build a suite of pirated and innocent suspects (or a generation pool)' },
   generate: { run: generateCommand, usage: GENERATE_USAGE, summary: 'make a trigger set with a fingerprinting method' },
+  verify: { run: verifyCommand, usage: VERIFY_USAGE, summary: 'score a suspect model with a trigger set; calibrated verdict against innocent models' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'rank fingerprinting methods on an evaluation suite (AUC, TPR@FPR, ROC)' },
   info: { run: infoCommand, usage: INFO_USAGE, summary: 'show a model directory: shapes, hashes, provenance' },
   demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'the main job on the embedded MNIST digits' },

@@ -126,3 +126,17 @@ export async function loadSuite(dir: string, source: tf.LayersModel): Promise<Lo
   };
   return { manifest, dir: root, models, classifier, dispose: () => models.forEach((m) => m.model.dispose()) };
 }
+
+/** The saved models of a suite or pool that `keep` selects (wrappers have no model and are never selected). */
+export async function loadSuiteMembers(dir: string, keep: (e: ManifestEntry) => boolean): Promise<LoadedMember[]> {
+  const root = resolve(dir);
+  const manifest = await readSuiteManifest(root);
+  const out: LoadedMember[] = [];
+  try {
+    for (const e of manifest.models) if (e.kind !== 'wrapper' && keep(e)) out.push(await loadMember(root, e));
+  } catch (err) {
+    out.forEach((m) => m.model.dispose());
+    throw err;
+  }
+  return out;
+}
