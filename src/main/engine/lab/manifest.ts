@@ -32,9 +32,25 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   await rename(`${path}.tmp`, path);
 }
 
-export async function writeManifest(dir: string, m: SuiteManifest): Promise<void> {
-  await writeAtomic(join(dir, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
-  await writeAtomic(join(dir, 'suite.md'), suiteMarkdown(m));
+const pendingWrites = new Map<string, Promise<void>>();
+
+/**
+ * Writes manifest.json and suite.md atomically. Calls for one directory are queued and run in call
+ * order: two workers finishing together would otherwise race on the same temporary file (one
+ * rename then fails with ENOENT) or let an older manifest overwrite a newer one.
+ */
+export function writeManifest(dir: string, m: SuiteManifest): Promise<void> {
+  const json = JSON.stringify(m, null, 2) + '\n';
+  const md = suiteMarkdown(m);
+  const previous = pendingWrites.get(dir) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(async () => {
+    await writeAtomic(join(dir, 'manifest.json'), json);
+    await writeAtomic(join(dir, 'suite.md'), md);
+  });
+  pendingWrites.set(dir, next);
+  const forget = () => void (pendingWrites.get(dir) === next && pendingWrites.delete(dir));
+  next.then(forget, forget);
+  return next;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}`;
