@@ -19,7 +19,7 @@ import { METHOD_IDS, type MethodId, type Progress } from '../methods/types.ts';
 import { classifierSuspect } from '../suspects/classifier-suspect.ts';
 import { engineInfo, type EngineInfo } from '../tensor/backend.ts';
 import { aruc, auc, roc, tprAtFpr, type RocPoint, type TprAtFpr } from './metrics.ts';
-import { verdict } from './verdict.ts';
+import { matchCounts, verdict } from './verdict.ts';
 
 /** Methods whose score differs when the suspect reveals probabilities (scored in both modes). */
 export const PROBABILITY_AWARE: ReadonlySet<MethodId> = new Set<MethodId>(['mfue']);
@@ -191,11 +191,10 @@ async function evaluateMethod(id: MethodId, env: SourceEnv, suite: LoadedSuite, 
         const t0 = performance.now();
         const s = await method.score(gen.set, suspect, { signal: req.signal });
         // Match counts feed the verdict's beta-binomial null, when the score is exactly a match rate.
-        const matched = s.matches ? s.matches.reduce((a, b) => a + b, 0) : undefined;
-        const counted = s.matches && s.matches.length > 0 && Math.abs(s.score - matched! / s.matches.length) < 1e-12;
+        const c = matchCounts(s);
         scores.push({
           id: e.id, role: e.role, family: family(e), score: s.score, queries: s.queries, seconds: (performance.now() - t0) / 1000,
-          ...(counted ? { matched, trials: s.matches!.length } : {}),
+          ...(c.trials !== undefined ? { matched: c.matches, trials: c.trials } : {}),
         });
         req.onProgress?.({ done: k + 1, total: entries.length, message: `scoring ${row.label}: ${e.id}`, method: row.label, phase: 'score' });
       }

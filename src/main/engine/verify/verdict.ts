@@ -125,6 +125,16 @@ export function fitBeta(scores: number[]): { a: number; b: number } {
 
 // ---- the verdict --------------------------------------------------------------------------------
 
+/**
+ * A method score as (matches, trials) when it is exactly a match rate over per-trigger flags (then the
+ * verdict can fit a beta-binomial to counts); {} otherwise (e.g. GanFinger's ARD, a beta on scores).
+ */
+export function matchCounts(s: { score: number; matches?: Uint8Array }): { matches?: number; trials?: number } {
+  if (!s.matches || s.matches.length === 0) return {};
+  const matched = s.matches.reduce((a, b) => a + b, 0);
+  return Math.abs(s.score - matched / s.matches.length) < 1e-12 ? { matches: matched, trials: s.matches.length } : {};
+}
+
 export function verdict(req: VerdictRequest): Verdict {
   const level = req.level ?? 1e-3;
   const minNull = req.minNull ?? 20;

@@ -12,7 +12,7 @@ import { readTriggerSet } from '../methods/trigger-set-io.ts';
 import type { Progress } from '../methods/types.ts';
 import { classifierSuspect } from '../suspects/classifier-suspect.ts';
 import type { Suspect } from '../suspects/types.ts';
-import { verdict, type NullModelScore, type Verdict } from './verdict.ts';
+import { matchCounts, verdict, type NullModelScore, type Verdict } from './verdict.ts';
 
 export interface VerifyRequest {
   triggersDir: string;
@@ -36,11 +36,6 @@ export interface VerifyResult {
   excludedFromNull: string[];
   verdict: Verdict;
 }
-
-const counts = (s: { score: number; matches?: Uint8Array }) => {
-  const matched = s.matches ? s.matches.reduce((a, b) => a + b, 0) : undefined;
-  return s.matches && s.matches.length && Math.abs(s.score - matched! / s.matches.length) < 1e-12 ? { matches: matched, trials: s.matches.length } : {};
-};
 
 export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
   const { set, saved } = await readTriggerSet(req.triggersDir);
@@ -66,10 +61,11 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
     for (const [k, m] of nullSet.entries()) {
       if (req.signal?.aborted) throw new Error('verify: cancelled');
       const r = await method.score(set, classifierSuspect(modelClassifier(m.model), { labelOnly: labelsOnly, name: m.entry.id }), { signal: req.signal });
-      nullScores.push({ id: m.entry.id, score: r.score, ...(counts(r).matches !== undefined ? { matches: counts(r).matches } : {}) });
+      const rc = matchCounts(r);
+      nullScores.push({ id: m.entry.id, score: r.score, ...(rc.matches !== undefined ? { matches: rc.matches } : {}) });
       req.onProgress?.({ done: k + 1, total: nullSet.length, message: `null model ${m.entry.id}`, phase: 'null' });
     }
-    const c = counts(s);
+    const c = matchCounts(s);
     return {
       method: set.method,
       triggers: { dir: saved.dir, sha256: saved.sha256 },
