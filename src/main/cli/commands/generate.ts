@@ -1,7 +1,6 @@
 /** `provenant generate`: make a trigger set with one fingerprinting method and save it. */
 import { resolve } from 'node:path';
 import { runGenerate } from '../../engine/methods/generate-job.ts';
-import { getMethod } from '../../engine/methods/index.ts';
 import { METHOD_IDS } from '../../engine/methods/types.ts';
 import { choiceFlag, intFlag, parse, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
@@ -52,7 +51,6 @@ export async function generateCommand(argv: string[], ctx: CliContext): Promise<
   if (!v.source) throw new UsageError('--source MODEL_DIR is required');
   const seed = intFlag(v.seed, 'seed')!;
   const params = parseMethodParams((v.param as string[] | undefined) ?? [], v.params as string | undefined);
-  getMethod(method);
   const out = resolve(String(v.out ?? `runs/triggers-${method}-seed${seed}`));
   const result = await runGenerate({
     method, seed, params, outDir: out, overwrite: Boolean(v.overwrite),
