@@ -81,7 +81,8 @@ describe('provenant verify', () => {
     expect(await main(['--json', 'verify', '--triggers', trig, '--suspect', suspect, '--null', suiteDir, '--labels-only'])).toBe(0);
     const r = JSON.parse(c.out().slice(c.out().indexOf('{')));
     expect(r.method).toBe('cae');
-    expect(r.queries).toBe(4);
+    expect(r.status).toBe('complete');
+    expect(r.queries).toMatchObject({ needed: 4, answered: 4, sent: 4, reused: 0 });
     expect(r.suspect.labelsOnly).toBe(true);
     expect(r.nullScores).toHaveLength(4);
     expect(r.verdict.decision).toBe('insufficient-null');

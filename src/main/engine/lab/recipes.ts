@@ -10,7 +10,7 @@ import type { AttackId, WrapperId } from './types.ts';
 
 export type Role = 'positive' | 'negative';
 export type Purpose = 'suite' | 'pool';
-export const PRESETS = ['small', 'standard', 'paper', 'pool'] as const;
+export const PRESETS = ['small', 'standard', 'paper', 'pool', 'calibration'] as const;
 export type Preset = (typeof PRESETS)[number];
 
 export type Recipe =
@@ -110,9 +110,22 @@ function pool(): Recipe[] {
   return r;
 }
 
+/**
+ * Calibration: innocent models only — the null a verdict is calibrated on when no evaluation suite
+ * is at hand (an arbiter, a new dataset, a test). 24 independent models, the fewest a verdict is
+ * given with plus a margin (verdict.ts refuses fewer than 20): mlp / lenet / cnn × 6 seeds on the
+ * attacker split and × 2 on the owner's data, few epochs.
+ */
+function calibration(): Recipe[] {
+  const r: Recipe[] = [];
+  for (const arch of ['mlp', 'lenet', 'cnn'] as const) for (let s = 1; s <= 6; s++) r.push(indep(`neg-${arch}-${s}`, arch, 'attacker', 3));
+  for (const arch of ['mlp', 'lenet', 'cnn'] as const) for (let s = 1; s <= 2; s++) r.push(indep(`neg-${arch}-owner-${s}`, arch, 'ownerTrain', 2));
+  return r;
+}
+
 export function presetRecipes(preset: Preset): Recipe[] {
   const recipes =
-    preset === 'small' ? small() : preset === 'standard' ? standard() : preset === 'paper' ? paper() : preset === 'pool' ? pool() : null;
+    preset === 'small' ? small() : preset === 'standard' ? standard() : preset === 'paper' ? paper() : preset === 'pool' ? pool() : preset === 'calibration' ? calibration() : null;
   if (!recipes) throw new Error(`unknown preset "${String(preset)}"; choose one of ${PRESETS.join(', ')}`);
   const ids = new Set<string>();
   for (const r of recipes) {

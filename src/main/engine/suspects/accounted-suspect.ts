@@ -8,8 +8,9 @@
  *  - the recorder: every attempt the oracle reports, numbered, before its answer is used;
  *  - a last check of each reply (count, label range, probability rows), whatever the oracle did.
  *
- * queries() counts inputs the method asked about (what the method's Score.queries reports); sent()
- * counts inputs that actually reached the oracle in this session; cached() the rest.
+ * queries() counts inputs of completed calls (what the method's Score.queries reports); sent()
+ * counts inputs that actually reached the oracle in this session; cached() inputs answered from the
+ * cache (an earlier reply or a repeat within a call), including those of a call the budget stopped.
  */
 import { createHash } from 'node:crypto';
 import type { Oracle, QueryRecorder, Suspect, SuspectAnswer } from './types.ts';
@@ -61,7 +62,7 @@ export function accountedSuspect(oracle: Oracle, opts: AccountingOptions = {}): 
   const cache = opts.cache ?? memoryCache();
   const budget = opts.budget;
   if (budget !== undefined && !(Number.isInteger(budget) && budget >= 0)) throw new Error(`budget: expected a non-negative integer, got ${budget}`);
-  let [asked, sent, seq] = [0, 0, opts.seqStart ?? 0];
+  let [asked, sent, reused, seq] = [0, 0, 0, opts.seqStart ?? 0];
   const name = oracle.describe();
 
   const usable = (r: CachedReply | undefined): r is CachedReply => r !== undefined && (oracle.labelOnly || r.probs !== undefined);
@@ -96,7 +97,7 @@ export function accountedSuspect(oracle: Oracle, opts: AccountingOptions = {}): 
     describe: () => name,
     queries: () => asked,
     sent: () => sent,
-    cached: () => asked - sent,
+    cached: () => reused,
     close: async () => void (await oracle.close?.()),
     async query(inputs, n) {
       if (inputs.length !== n * size) throw new Error(`${name}: expected ${n}×${h}×${w}×${c} = ${n * size} values, got ${inputs.length}`);
@@ -110,6 +111,7 @@ export function accountedSuspect(oracle: Oracle, opts: AccountingOptions = {}): 
         seen.add(hash);
         missing.push(i);
       });
+      reused += n - missing.length;
       if (budget !== undefined && sent + missing.length > budget) {
         const fits = missing.slice(0, budget - sent);
         if (fits.length) await send(inputs, fits, hashes);

@@ -1,40 +1,83 @@
 /**
- * The verify job for a local suspect model: score it with a saved trigger set, score the innocent
- * models of a calibration suite (its negatives, which must not have been used to generate the set)
- * as the null, and give the calibrated verdict. Remote suspects (HTTP, ONNX) plug in as other
- * Suspect implementations; the rest of this job stays the same.
+ * The verify job: score a suspect (model directory, ONNX file or prediction API) with a saved trigger
+ * set, score the innocent models of a calibration suite (its negatives, held out from generation) as
+ * the null, and give the calibrated verdict.
+ *
+ * The suspect is queried through accountedSuspect: every exchange goes to the query log (and any
+ * extra recorder), replies already in the log are reused, and a query budget is enforced. Running out
+ * of budget ends the job with a PARTIAL result — queries used, queries still needed, how to resume —
+ * and never a verdict: a score from part of the trigger set is not the method's score.
  */
-import { loadModel } from '../models/model-io.ts';
-import { modelClassifier } from '../lab/classifier.ts';
-import { loadSuiteMembers } from '../lab/suite-loader.ts';
 import { getMethod } from '../methods/index.ts';
 import { readTriggerSet } from '../methods/trigger-set-io.ts';
-import type { Progress } from '../methods/types.ts';
+import type { Progress, TriggerSet } from '../methods/types.ts';
+import { loadSuiteMembers } from '../lab/suite-loader.ts';
+import { accountedSuspect } from '../suspects/accounted-suspect.ts';
 import { classifierSuspect } from '../suspects/classifier-suspect.ts';
-import type { Suspect } from '../suspects/types.ts';
+import { openSuspect, type SuspectSpec } from '../suspects/open-suspect.ts';
+import { openQueryLog, type QueryLog } from '../suspects/query-log.ts';
+import { BudgetExhaustedError, type QueryRecorder } from '../suspects/types.ts';
+import { modelClassifier } from '../lab/classifier.ts';
 import { matchCounts, verdict, type NullModelScore, type Verdict } from './verdict.ts';
 
 export interface VerifyRequest {
   triggersDir: string;
-  suspectDir: string;
+  suspect: SuspectSpec;
   /** A suite whose negatives (innocent models) form the null. */
   nullSuiteDir: string;
   labelsOnly?: boolean;
   level?: number;
+  /** Most queries this run may send to the suspect (replies from the query log are free). */
+  budget?: number;
+  /** JSONL query log; an existing log of the same verification is resumed. */
+  queryLog?: string;
+  /** Also receives every exchange (the case store). */
+  recorder?: QueryRecorder;
   onProgress?: (p: Progress & { phase: 'suspect' | 'null' }) => void;
   signal?: AbortSignal;
 }
 
-export interface VerifyResult {
+export interface QueryAccount {
+  /** Inputs the method asks the suspect about in a complete run. */
+  needed: number;
+  /** Inputs answered so far (this run and, when resumed, the log). */
+  answered: number;
+  /** Sent to the suspect in this run. */
+  sent: number;
+  /** Answered from the query log of an earlier run (or repeated inputs). */
+  reused: number;
+  budget?: number;
+}
+
+interface VerifyCommon {
   method: string;
   triggers: { dir: string; sha256: string };
-  suspect: { dir: string; sha256: string; labelsOnly: boolean };
+  suspect: { identity: string; kind: SuspectSpec['kind']; location: string; sha256?: string; describe: string; labelsOnly: boolean };
+  queries: QueryAccount;
+  queryLog?: { file: string; resumedReplies: number; droppedPartialLine: boolean };
+}
+
+export interface VerifyComplete extends VerifyCommon {
+  status: 'complete';
   score: number;
-  queries: number;
   nullScores: NullModelScore[];
   /** Null models left out because they are the suspect itself. */
   excludedFromNull: string[];
   verdict: Verdict;
+}
+
+export interface VerifyPartial extends VerifyCommon {
+  status: 'partial';
+  /** Why it stopped, and how to go on. No score, no verdict. */
+  reason: string;
+}
+
+export type VerifyResult = VerifyComplete | VerifyPartial;
+
+/** Queries a complete scoring of `set` sends: one per trigger input, except MFUE's label-only Monte Carlo (n·M). */
+export function expectedQueries(set: TriggerSet, labelOnly: boolean): number {
+  const n = set.labels.length;
+  return set.method === 'mfue' && labelOnly ? n * Number(set.params.probes) : n;
 }
 
 export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
@@ -42,21 +85,42 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
   const method = getMethod(set.method);
   const labelsOnly = Boolean(req.labelsOnly);
   const used = new Set([...set.pools.positives, ...set.pools.negatives, set.source.sha256]);
-  const nullModels = await loadSuiteMembers(req.nullSuiteDir, (e) => e.role === 'negative');
+  const opened = await openSuspect(req.suspect, { inputShape: set.inputShape, numClasses: set.numClasses, labelOnly: labelsOnly });
+  let log: QueryLog | undefined;
+  let nullModels: Awaited<ReturnType<typeof loadSuiteMembers>> = [];
   try {
+    if (!labelsOnly && opened.oracle.labelOnly) throw new Error(`${opened.identity}: the suspect answers labels only; verify with --labels-only`);
+    // The null is checked before the first query: a remote suspect's budget is not spent on a run
+    // that cannot give a verdict.
+    nullModels = await loadSuiteMembers(req.nullSuiteDir, (e) => e.role === 'negative');
     const overlap = nullModels.find((m) => used.has(m.sha256));
     if (overlap) throw new Error(`${req.nullSuiteDir}: null model "${overlap.entry.id}" was used to generate the trigger set; the null must be held out`);
-    const suspectModel = await loadModel(req.suspectDir);
-    let suspect: Suspect;
+    log = req.queryLog ? openQueryLog(req.queryLog, { suspect: opened.identity, triggersSha256: saved.sha256, method: set.method, labelOnly: labelsOnly }, set.numClasses) : undefined;
+    const recorders = [log?.recorder, req.recorder].filter((r): r is QueryRecorder => r !== undefined);
+    const suspect = accountedSuspect(opened.oracle, {
+      budget: req.budget, cache: log?.cache, seqStart: log?.seqStart, signal: req.signal,
+      recorder: { record: (e) => recorders.forEach((r) => r.record(e)) },
+    });
+    const common = (): VerifyCommon => ({
+      method: set.method,
+      triggers: { dir: saved.dir, sha256: saved.sha256 },
+      suspect: { identity: opened.identity, ...opened.exhibit, describe: opened.oracle.describe(), labelsOnly },
+      queries: { needed: expectedQueries(set, labelsOnly), answered: suspect.sent() + (log?.resumed.replies ?? 0), sent: suspect.sent(), reused: suspect.cached(), ...(req.budget !== undefined ? { budget: req.budget } : {}) },
+      ...(log ? { queryLog: { file: log.file, resumedReplies: log.resumed.replies, droppedPartialLine: log.resumed.droppedPartialLine } } : {}),
+    });
     let s;
     try {
-      suspect = classifierSuspect(modelClassifier(suspectModel.model), { labelOnly: labelsOnly, name: req.suspectDir });
       s = await method.score(set, suspect, { signal: req.signal, onProgress: (p) => req.onProgress?.({ ...p, phase: 'suspect' }) });
-    } finally {
-      suspectModel.model.dispose();
+    } catch (e) {
+      if (!(e instanceof BudgetExhaustedError)) throw e;
+      return {
+        ...common(), status: 'partial',
+        reason: `the query budget (${e.budget}) ran out before the trigger set was fully answered; no score and no verdict. ${req.queryLog ? `Every reply is kept in ${req.queryLog}: run again with the same query log (and a budget) to resume without re-sending a query.` : 'Run again with a query log (--query-log FILE) to be able to resume.'}`,
+      };
     }
+    if (s.queries !== expectedQueries(set, labelsOnly)) throw new Error(`${set.method}: scored with ${s.queries} queries, expected ${expectedQueries(set, labelsOnly)} (query accounting disagrees)`);
     // A model is never its own null reference: the suspect itself (same hash) is left out of the null.
-    const nullSet = nullModels.filter((m) => m.sha256 !== suspectModel.saved.sha256);
+    const nullSet = nullModels.filter((m) => m.sha256 !== opened.exhibit.sha256);
     const nullScores: NullModelScore[] = [];
     for (const [k, m] of nullSet.entries()) {
       if (req.signal?.aborted) throw new Error('verify: cancelled');
@@ -67,16 +131,15 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
     }
     const c = matchCounts(s);
     return {
-      method: set.method,
-      triggers: { dir: saved.dir, sha256: saved.sha256 },
-      suspect: { dir: suspectModel.saved.dir, sha256: suspectModel.saved.sha256, labelsOnly },
+      ...common(), status: 'complete',
       score: s.score,
-      queries: s.queries,
       nullScores,
       excludedFromNull: nullModels.filter((m) => !nullSet.includes(m)).map((m) => m.entry.id),
       verdict: verdict({ score: s.score, matches: c.matches, trials: c.trials, nullScores, level: req.level }),
     };
   } finally {
+    log?.close();
+    await opened.oracle.close?.();
     nullModels.forEach((m) => m.model.dispose());
   }
 }
