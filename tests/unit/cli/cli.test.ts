@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/main/cli/index.ts';
@@ -77,5 +77,12 @@ describe('provenant CLI', () => {
     expect(summary.sourceModel).toMatchObject({ dir: join(dir, 'source-model'), testSize: 2000 });
     expect(summary.sourceModel.testAccuracy).toBeGreaterThan(0.8);
     expect(summary.suite.models).toBe(13);
+    // Step 4: a pirated and an innocent suspect judged against a 24-model calibration null.
+    expect(summary.verdicts.map((v: { suspect: string }) => v.suspect)).toEqual(['ftal', 'neg-cnn-1']);
+    for (const v of summary.verdicts) {
+      expect(v).toMatchObject({ method: 'ipguard', nullSize: 24, queries: 100 });
+      expect(['derived', 'not-derived']).toContain(v.decision);
+      expect(readFileSync(v.queryLog, 'utf8').trim().split('\n').length).toBeGreaterThan(1);
+    }
   });
 });
