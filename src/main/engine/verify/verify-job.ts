@@ -122,6 +122,7 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
     // A model is never its own null reference: the suspect itself (same hash) is left out of the null.
     const nullSet = nullModels.filter((m) => m.sha256 !== opened.exhibit.sha256);
     const nullScores: NullModelScore[] = [];
+    req.onProgress?.({ done: 0, total: nullSet.length, message: 'scoring the innocent models', phase: 'null' });
     for (const [k, m] of nullSet.entries()) {
       if (req.signal?.aborted) throw new Error('verify: cancelled');
       const r = await method.score(set, classifierSuspect(modelClassifier(m.model), { labelOnly: labelsOnly, name: m.entry.id }), { signal: req.signal });
