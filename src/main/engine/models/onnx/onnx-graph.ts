@@ -24,15 +24,20 @@ import { asNchw, constValue, tensorValue } from './ops/values.ts';
 
 export interface OnnxWeight {
   /** The initializer's name in the file (e.g. "conv1.weight"). */
-  name: string;
+  readonly name: string;
+  /**
+   * The variable apply() and exportOnnx() read, in the file's layout (e.g. OIHW for Conv). A
+   * wrapper may put its own variable of the same shape here (a LayerVariable's): both read the
+   * current one on every call.
+   */
   variable: tf.Variable;
   /** What it is to the first node that reads it ('kernel' for Conv/Gemm weights, 'bias', 'gamma', ...). */
-  role: WeightRole;
+  readonly role: WeightRole;
   /** That node's name and operator type. */
-  node: string;
-  op: string;
+  readonly node: string;
+  readonly op: string;
   /** False for batch norm's running mean and variance: constants of the inference form. */
-  trainable: boolean;
+  readonly trainable: boolean;
 }
 
 export interface ImportOptions {
@@ -43,12 +48,24 @@ export interface ImportOptions {
    * unoptimised baseline: NCHW everywhere, a transpose before and after each of them.
    */
   keepNhwc?: boolean;
+  /**
+   * Makes each weight's variable (default: tf.variable). A wrapper passes its own factory, e.g. a
+   * tf.layers.Layer's addWeight, so that the graph reads the layer's variables. `initial` (file
+   * layout) is disposed after the call: copy it. Variables made this way belong to the caller:
+   * graph.dispose() leaves them alone.
+   */
+  variable?: (w: { name: string; initial: tf.Tensor; trainable: boolean; role: WeightRole }) => tf.Variable;
 }
 
 export interface ApplyOptions {
   /** Training mode: Dropout drops (needs `seed`). Batch norm stays in inference form either way. */
   training?: boolean;
   seed?: number;
+  /**
+   * 'nhwc': x is the file's rank-4 input transposed to NHWC (Provenant's own image layout). It is
+   * used as stored, so a model that starts with a convolution needs no transpose at all.
+   */
+  inputLayout?: 'nchw' | 'nhwc';
   /** Which graph output to return (default: the first). */
   output?: string;
 }
@@ -64,9 +81,9 @@ export interface OnnxGraph {
   readonly operators: Record<string, number>;
   /** SHA-256 (hex) of the imported bytes. */
   readonly sha256: string;
-  /** Every weight variable (file layout), trainable ones and batch norm statistics. */
+  /** Every weight variable (file layout), trainable ones and batch norm statistics (from `weights`). */
   readonly variables: tf.Variable[];
-  /** The trainable subset of `variables`. */
+  /** The trainable subset of `variables` (from `weights`). */
   readonly trainableVariables: tf.Variable[];
   /** The variables with what they are, in initializer order. */
   readonly weights: OnnxWeight[];
@@ -124,6 +141,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): OnnxGra
   const id = ++graphCount;
   const values = new Map<string, Value>();
   const weights: OnnxWeight[] = [];
+  const owned = new Set<tf.Variable>();
   const liveNames = new Set<string>([input.name]);
   for (const init of graph.initializer) {
     const data = readTensor(init, `${file}: initializer "${init.name}"`);
@@ -132,8 +150,14 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): OnnxGra
       const role = reader.p.spec.weightRoles?.[reader.i] ?? 'other';
       const trainable = role !== 'moving_mean' && role !== 'moving_variance';
       const initial = tf.tensor(data.data, data.shape, 'float32');
-      const variable = tf.variable(initial, trainable, `onnx${id}/${init.name}`);
-      initial.dispose();
+      let variable: tf.Variable;
+      try {
+        variable = opts.variable ? opts.variable({ name: init.name, initial, trainable, role }) : tf.variable(initial, trainable, `onnx${id}/${init.name}`);
+      } finally {
+        initial.dispose();
+      }
+      if (!arraysEqual(variable.shape, data.shape)) throw new OnnxImportError(file, `the variable made for initializer "${init.name}" has shape [${variable.shape.join(',')}], not [${data.shape.join(',')}]`);
+      if (!opts.variable) owned.add(variable);
       weights.push({ name: init.name, variable, role, node: reader.p.name, op: reader.p.node.op_type, trainable });
       liveNames.add(init.name);
     } else {
@@ -164,11 +188,12 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): OnnxGra
   const run = (x: tf.Tensor, o: ApplyOptions = {}): tf.Tensor => {
     const outName = o.output ?? info.outputs[0].name;
     if (!info.outputs.some((out) => out.name === outName)) throw new OnnxImportError(file, `no output "${outName}" (outputs: ${info.outputs.map((out) => out.name).join(', ')})`);
-    checkInput(x, input, file);
+    const nhwc = o.inputLayout === 'nhwc';
+    checkInput(nhwc && x.rank === 4 ? ([x.shape[0], x.shape[3], x.shape[1], x.shape[2]] as number[]) : x.shape, x.dtype, input, file, nhwc);
     const options: RunOptions = { training: o.training ?? false, seed: o.seed, keepNhwc: opts.keepNhwc ?? true };
     return tf.tidy(() => {
       const vals = new Map<string, Value>(constants);
-      vals.set(input.name, tensorValue(x));
+      vals.set(input.name, tensorValue(x, nhwc ? 'nhwc' : 'nchw'));
       for (const w of weights) vals.set(w.name, tensorValue(w.variable));
       for (const p of live) runNode(p, opset, vals, options);
       const out = asNchw(vals.get(outName)!);
@@ -185,12 +210,16 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): OnnxGra
     producer: info.producer,
     operators: info.operators,
     sha256: info.sha256,
-    variables: weights.map((w) => w.variable),
-    trainableVariables: weights.filter((w) => w.trainable).map((w) => w.variable),
+    get variables() {
+      return weights.map((w) => w.variable);
+    },
+    get trainableVariables() {
+      return weights.filter((w) => w.trainable).map((w) => w.variable);
+    },
     weights,
     apply: run,
     dispose() {
-      for (const w of weights) w.variable.dispose();
+      for (const v of owned) v.dispose();
       for (const v of constants.values()) if (v.kind === 'const') for (const t of v.tensors?.values() ?? []) t.dispose();
       constants.clear();
     },
@@ -200,17 +229,23 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): OnnxGra
   return g;
 }
 
+const arraysEqual = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
 function isKept(t: tf.Tensor, constants: Map<string, Value>): boolean {
   for (const v of constants.values()) if (v.kind === 'const' && [...(v.tensors?.values() ?? [])].includes(t)) return true;
   return false;
 }
 
-function checkInput(x: tf.Tensor, input: OnnxTensorInfo, file: string): void {
+/** `shape`: x's shape in the file's layout. */
+function checkInput(shape: number[], dtype: string, input: OnnxTensorInfo, file: string, nhwc: boolean): void {
   const dims = input.dims;
-  if (!dims) return;
-  const ok = x.rank === dims.length && dims.every((d, i) => typeof d !== 'number' || d === x.shape[i]);
-  if (!ok) throw new OnnxImportError(file, `input "${input.name}" must have shape [${dims.join(',')}], got [${x.shape.join(',')}]`);
-  if (x.dtype !== 'float32') throw new OnnxImportError(file, `input "${input.name}" must be float32, got ${x.dtype}`);
+  if (nhwc && shape.length !== 4) throw new OnnxImportError(file, `inputLayout 'nhwc' needs a rank-4 input, got rank ${shape.length}`);
+  if (dims) {
+    const ok = shape.length === dims.length && dims.every((d, i) => typeof d !== 'number' || d === shape[i]);
+    const as = nhwc ? ' (NHWC input read as NCHW)' : '';
+    if (!ok) throw new OnnxImportError(file, `input "${input.name}" must have shape [${dims.join(',')}], got [${shape.join(',')}]${as}`);
+  }
+  if (dtype !== 'float32') throw new OnnxImportError(file, `input "${input.name}" must be float32, got ${dtype}`);
 }
 
 /**

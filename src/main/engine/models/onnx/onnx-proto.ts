@@ -5,9 +5,9 @@
  * The schema is onnx.proto next to this file (ONNX's own schema, Apache-2.0), parsed by protobufjs
  * at run time, once, on first use. Why run time and not generated static code: the .proto stays the
  * one source of truth (no generated file to keep in step, no code generator among the
- * dependencies), and parsing it costs a few milliseconds once per process. protobufjs's reflection
- * decoder keeps fields it does not know as raw bytes, so a model from a newer ONNX still
- * round-trips. Field names are kept as the schema spells them (raw_data, op_type).
+ * dependencies), and parsing it costs a few milliseconds once per process. Fields the schema does
+ * not know are kept as raw bytes, so a model from a newer ONNX still round-trips (they move to the
+ * end of their message). Field names are kept as the schema spells them (raw_data, op_type).
  *
  * int64 fields decode to Long objects (protobufjs's choice, lossless); toNumber() turns the ones
  * we compute with (dims, attribute ints, opset versions) into numbers.
@@ -111,7 +111,11 @@ export function toNumber(v: Int64): number {
 export function decodeModel(bytes: Uint8Array, file: string): ModelProto {
   let model: ModelProto;
   try {
-    model = schema().decode(bytes) as unknown as ModelProto;
+    // Fields the schema does not know (a newer ONNX) are kept as raw bytes and written back by
+    // encodeModel (protobufjs drops them unless the reader is told otherwise).
+    const reader = protobuf.Reader.create(bytes);
+    reader.discardUnknown = false;
+    model = schema().decode(reader) as unknown as ModelProto;
   } catch (err) {
     throw new Error(`${file}: not an ONNX model (protobuf decoding failed: ${(err as Error).message})`);
   }

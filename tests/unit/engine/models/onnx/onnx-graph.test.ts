@@ -50,6 +50,46 @@ describe('importOnnx: the interface', () => {
   });
 });
 
+describe('importOnnx: for wrappers', () => {
+  it('takes NHWC input as stored (inputLayout), giving what the NCHW input gives', () => {
+    for (const file of ['resnet-blocks-opset17.onnx', 'mlp-opset11.onnx', 'ops-mix-opset17.onnx']) {
+      const g = graphs.get(file)!;
+      const shape = inputShape(file, 3);
+      const x = tf.tensor(seededBatch(shape, 9), shape);
+      const [nchw, nhwc] = tf.tidy(() => [g.apply(x).dataSync(), g.apply(tf.transpose(x, [0, 2, 3, 1]), { inputLayout: 'nhwc' }).dataSync()]);
+      expect(maxAbsDiff(nhwc, nchw), file).toBeLessThan(1e-6);
+      x.dispose();
+    }
+    const g = graphs.get('mlp-opset11.onnx')!;
+    expect(() => tf.tidy(() => g.apply(tf.zeros([2, 28, 28, 3]), { inputLayout: 'nhwc' }))).toThrow('input "input" must have shape [batch,1,28,28], got [2,3,28,28] (NHWC input read as NCHW)');
+  });
+
+  it('reads its weights from variables a wrapper makes, and leaves them to the wrapper', () => {
+    const made = new Map<string, tf.Variable>();
+    const g = importOnnx(readFixture('mlp-opset17.onnx'), {
+      variable: ({ name, initial, trainable }) => {
+        const v = tf.variable(initial.clone(), trainable, `wrapper/${name}`);
+        made.set(name, v);
+        return v;
+      },
+    });
+    expect(g.variables).toEqual([...made.values()]);
+    const x = tf.tensor(seededBatch(inputShape('mlp', 2), 3), inputShape('mlp', 2));
+    const before = tf.tidy(() => g.apply(x).dataSync());
+    made.get('net.5.bias')!.assign(tf.tidy(() => made.get('net.5.bias')!.add(1)));
+    const after = tf.tidy(() => g.apply(x).dataSync());
+    expect(Array.from(after, (v, i) => v - before[i]).every((d) => Math.abs(d - 1) < 1e-5)).toBe(true);
+    // A weight's variable can also be swapped after import: apply reads the current one.
+    const w = g.weights.find((k) => k.name === 'net.5.bias')!;
+    const swapped = tf.variable(tf.zerosLike(w.variable), true, 'swapped-bias');
+    w.variable = swapped;
+    expect(g.trainableVariables).toContain(swapped);
+    g.dispose();
+    expect([...made.values()].every((v) => !v.isDisposed)).toBe(true);
+    tf.dispose([...made.values(), swapped, x]);
+  });
+});
+
 describe.each(FIXTURES)('%s', (file) => {
   it('gives onnxruntime-node\'s logits within 1e-4, in both layout strategies', async () => {
     const shape = inputShape(file, N);
