@@ -1,5 +1,5 @@
 /**
- * The `provenant` command. Global flags: --backend auto|node-gpu|node|wasm|cpu (or
+ * The `provenant` command. Global flags: --backend auto|node-gpu|node|webgpu|wasm|cpu (or
  * $PROVENANT_BACKEND), --json (machine-readable output on stdout). Progress and logs go to stderr.
  * Exit codes: 0 ok, 1 error, 2 usage error, 130 cancelled (Ctrl-C).
  */
@@ -9,6 +9,7 @@ import { UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
 import { trainCommand, TRAIN_USAGE } from './commands/train.ts';
 import { infoCommand, INFO_USAGE } from './commands/info.ts';
+import { importCommand, IMPORT_USAGE } from './commands/import.ts';
 import { demoCommand, DEMO_USAGE } from './commands/demo.ts';
 import { labCommand, LAB_USAGE } from './commands/lab.ts';
 import { generateCommand, GENERATE_USAGE } from './commands/generate.ts';
@@ -22,7 +23,8 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   generate: { run: generateCommand, usage: GENERATE_USAGE, summary: 'make a trigger set with a fingerprinting method' },
   verify: { run: verifyCommand, usage: VERIFY_USAGE, summary: 'score a suspect model with a trigger set; calibrated verdict against innocent models' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'rank fingerprinting methods on an evaluation suite (AUC, TPR@FPR, ROC)' },
-  info: { run: infoCommand, usage: INFO_USAGE, summary: 'show a model directory: shapes, hashes, provenance' },
+  info: { run: infoCommand, usage: INFO_USAGE, summary: 'show a model directory or an ONNX file: shapes, operators, hashes, provenance' },
+  import: { run: importCommand, usage: IMPORT_USAGE, summary: 'an ONNX file (e.g. a PyTorch export) as a trainable source model directory' },
   demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'the main job on the embedded MNIST digits' },
 };
 

@@ -5,9 +5,13 @@ import { METHOD_IDS } from '../../engine/methods/types.ts';
 import { choiceFlag, intFlag, parse, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { createJobProgress, formatSeconds } from '../progress-bar.ts';
+import { PREPROCESS_OPTIONS, PREPROCESS_USAGE, preprocessingFlags } from '../preprocess-flags.ts';
+import { datasetFlags } from './import.ts';
+import type { DatasetId } from '../../engine/data/types.ts';
 
-export const GENERATE_USAGE = `provenant generate --method ${METHOD_IDS.join('|')} --source MODEL_DIR [--pools POOL_DIR]
-                [--seed N] [--param NAME=VALUE ...] [--params JSON] [--out DIR] [--overwrite]`;
+export const GENERATE_USAGE = `provenant generate --method ${METHOD_IDS.join('|')} --source MODEL_DIR|MODEL.onnx [--pools POOL_DIR]
+                [--seed N] [--param NAME=VALUE ...] [--params JSON] [--out DIR] [--overwrite]
+                ONNX source: --dataset mnist|fashion-mnist|folder [--data-dir DIR] [--split-seed 1] ${PREPROCESS_USAGE}`;
 
 /** `--param n=50 --param pair=random` and `--params '{"n":50}'` → one object; values parse as JSON when they can. */
 export function parseMethodParams(pairs: string[], json: string | undefined): Record<string, unknown> {
@@ -45,16 +49,23 @@ export async function generateCommand(argv: string[], ctx: CliContext): Promise<
     params: { type: 'string' },
     out: { type: 'string', short: 'o' },
     overwrite: { type: 'boolean', default: false },
+    dataset: { type: 'string' }, 'data-dir': { type: 'string' }, 'split-seed': { type: 'string', default: '1' }, ...PREPROCESS_OPTIONS,
   });
   if (!v.method) throw new UsageError(`--method is required (one of ${METHOD_IDS.join(', ')})`);
   const method = choiceFlag(v.method, 'method', METHOD_IDS)!;
-  if (!v.source) throw new UsageError('--source MODEL_DIR is required');
+  if (!v.source) throw new UsageError('--source MODEL_DIR (or an .onnx file with --dataset) is required');
+  const onnxSource = /\.onnx$/i.test(String(v.source));
+  const pre = preprocessingFlags(v as Record<string, unknown>);
+  if (!onnxSource && pre) throw new UsageError('--layout/--scale/--mean/--std/--bgr apply to an .onnx source; a model directory declares its own input');
+  const { dataset, datasetOptions } = datasetFlags(v as Record<string, unknown>);
   const seed = intFlag(v.seed, 'seed')!;
   const params = parseMethodParams((v.param as string[] | undefined) ?? [], v.params as string | undefined);
   const out = resolve(String(v.out ?? `runs/triggers-${method}-seed${seed}`));
   const result = await runGenerate({
     method, seed, params, outDir: out, overwrite: Boolean(v.overwrite),
     sourceDir: resolve(String(v.source)), poolDir: v.pools ? resolve(String(v.pools)) : undefined,
+    dataset: dataset as DatasetId | undefined, datasetOptions: datasetOptions as never,
+    ...(onnxSource ? { sourceOnnx: { preprocessing: pre, splitSeed: intFlag(v['split-seed'], 'split-seed') } } : {}),
     onProgress: createJobProgress(ctx.stderr, method), signal: ctx.signal,
   });
   const summary = {

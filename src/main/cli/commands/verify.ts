@@ -7,11 +7,11 @@
 import { resolve } from 'node:path';
 import type { SuspectSpec } from '../../engine/suspects/open-suspect.ts';
 import { suspectKind } from '../../engine/suspects/open-suspect.ts';
-import type { PreprocessingInput } from '../../engine/suspects/preprocess.ts';
 import { runVerify, type VerifyResult } from '../../engine/verify/verify-job.ts';
 import { choiceFlag, intFlag, numberFlag, parse, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { createJobProgress } from '../progress-bar.ts';
+import { PREPROCESS_OPTIONS, PREPROCESS_USAGE, preprocessingFlags } from '../preprocess-flags.ts';
 
 export const VERIFY_USAGE = `provenant verify --triggers DIR --suspect MODEL_DIR|FILE.onnx|URL --null SUITE_DIR
     [--labels-only] [--level 0.001] [--budget N] [--query-log FILE]
@@ -20,21 +20,7 @@ export const VERIFY_USAGE = `provenant verify --triggers DIR --suspect MODEL_DIR
           [--timeout-ms 30000] [--retries 5]
           json: --json-request TEMPLATE ("{{inputs}}" or "{{input}}") --json-response PATH --json-reply labels|scores
     ONNX: [--outputs logits|probabilities]
-    file or URL inputs: [--layout nhwc|nchw] [--scale S] [--mean a[,b,c]] [--std a[,b,c]] [--bgr]`;
-
-const list = (v: unknown, flag: string) =>
-  v === undefined ? undefined : String(v).split(',').map((x) => numberFlag(x.trim(), flag)!);
-
-function preprocessing(v: Record<string, unknown>): PreprocessingInput | undefined {
-  const p: PreprocessingInput = {
-    ...(v.layout !== undefined ? { layout: choiceFlag(v.layout, 'layout', ['nhwc', 'nchw'] as const) } : {}),
-    ...(v.scale !== undefined ? { scale: numberFlag(v.scale, 'scale') } : {}),
-    ...(v.mean !== undefined ? { mean: list(v.mean, 'mean') } : {}),
-    ...(v.std !== undefined ? { std: list(v.std, 'std') } : {}),
-    ...(v.bgr ? { channelOrder: 'bgr' as const } : {}),
-  };
-  return Object.keys(p).length ? p : undefined;
-}
+    file or URL inputs: ${PREPROCESS_USAGE}`;
 
 function headers(v: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
@@ -55,7 +41,7 @@ function headers(v: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<str
 
 export function suspectSpec(arg: string, v: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): SuspectSpec {
   const kind = suspectKind(arg);
-  const pre = preprocessing(v);
+  const pre = preprocessingFlags(v);
   if (kind === 'model-dir') {
     if (pre) throw new UsageError('--layout/--scale/--mean/--std/--bgr apply to .onnx files and URLs; a model directory declares its own input');
     return { kind, dir: resolve(arg) };
@@ -89,7 +75,7 @@ export async function verifyCommand(argv: string[], ctx: CliContext): Promise<nu
     scores: { type: 'string' }, 'batch-size': { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' },
     'timeout-ms': { type: 'string' }, retries: { type: 'string' },
     'json-request': { type: 'string' }, 'json-response': { type: 'string' }, 'json-reply': { type: 'string' },
-    outputs: { type: 'string' }, layout: { type: 'string' }, scale: { type: 'string' }, mean: { type: 'string' }, std: { type: 'string' }, bgr: { type: 'boolean' },
+    outputs: { type: 'string' }, ...PREPROCESS_OPTIONS,
   });
   if (!v.triggers) throw new UsageError('--triggers DIR is required (a trigger set from `provenant generate`)');
   if (!v.suspect) throw new UsageError('--suspect is required: a model directory, an .onnx file or an http(s):// URL');

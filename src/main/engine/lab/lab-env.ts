@@ -4,6 +4,8 @@ import { loadDataset } from '../data/registry.ts';
 import { reproduceSplits } from '../data/splits.ts';
 import type { DatasetId, SplitRecord } from '../data/types.ts';
 import { loadModel } from '../models/model-io.ts';
+import { importOnnxSource } from '../models/onnx/import-source.ts';
+import type { PreprocessingInput } from '../suspects/preprocess.ts';
 import type { LabEnv } from './build-recipe.ts';
 import type { Purpose } from './recipes.ts';
 
@@ -26,7 +28,19 @@ export interface SourceEnv {
   splits: LabEnv['splits'];
 }
 
-export async function loadSourceEnv(sourceDir: string, dataset?: DatasetId, datasetOptions?: DatasetOptions[DatasetId]): Promise<SourceEnv> {
+/** How an ONNX file given directly as the source is fed (see models/onnx/import-source.ts). */
+export interface OnnxSourceOptions {
+  preprocessing?: PreprocessingInput;
+  splitSeed?: number;
+}
+
+export async function loadSourceEnv(sourceDir: string, dataset?: DatasetId, datasetOptions?: DatasetOptions[DatasetId], onnx: OnnxSourceOptions = {}): Promise<SourceEnv> {
+  if (/\.onnx$/i.test(sourceDir)) {
+    // An ONNX file straight from its owner: imported in memory, with a recorded default split.
+    if (!dataset) throw new Error(`${sourceDir}: an ONNX source carries no dataset record; name its dataset (--dataset mnist|fashion-mnist|folder), or import it once with \`provenant import\``);
+    const s = await importOnnxSource({ file: sourceDir, dataset, datasetOptions, ...onnx });
+    return { source: s.model, sourceMeta: s.meta, sourceSha256: s.sha256, data: s.data, splits: s.splits };
+  }
   const { model, meta, saved } = await loadModel(sourceDir);
   const training = meta?.training as { dataset?: { id?: DatasetId; sha256?: string }; split?: SplitRecord } | undefined;
   if (!meta || !training?.split || !training.dataset?.id) {

@@ -6,7 +6,7 @@
  */
 import type { DatasetOptions } from '../data/registry.ts';
 import type { DatasetId } from '../data/types.ts';
-import { loadSourceEnv, type SourceEnv } from '../lab/lab-env.ts';
+import { loadSourceEnv, type OnnxSourceOptions, type SourceEnv } from '../lab/lab-env.ts';
 import { loadPool, type LoadedPool } from '../lab/suite-loader.ts';
 import { saveTriggerSet, type SavedTriggerSet } from './trigger-set-io.ts';
 import { getMethod } from './index.ts';
@@ -23,6 +23,8 @@ export interface GenerateRequest {
   overwrite?: boolean;
   dataset?: DatasetId;
   datasetOptions?: DatasetOptions[DatasetId];
+  /** When sourceDir is an .onnx file: its declared preprocessing and the split seed. */
+  sourceOnnx?: OnnxSourceOptions;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }
@@ -60,7 +62,7 @@ export async function generateWith(env: SourceEnv, pool: LoadedPool | null, req:
 
 export async function runGenerate(req: GenerateRequest): Promise<GenerateResult> {
   getMethod(req.method); // fail on a bad method name before loading anything
-  const env = await loadSourceEnv(req.sourceDir, req.dataset, req.datasetOptions);
+  const env = await loadSourceEnv(req.sourceDir, req.dataset, req.datasetOptions, req.sourceOnnx);
   let pool: LoadedPool | null = null;
   try {
     if (req.poolDir) pool = await loadPool(req.poolDir, { sourceSha256: env.sourceSha256 });

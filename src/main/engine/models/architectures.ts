@@ -10,10 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2d } from './tape-aware-conv2d.ts';
+import { buildOnnxModel } from './onnx/onnx-model.ts';
 import { ARCH_IDS, type ArchId, type ArchSpec } from './types.ts';
 
 /** A spec with every optional field filled in and validated. */
-export type ResolvedSpec = Required<ArchSpec>;
+export type ResolvedSpec = Required<Omit<ArchSpec, 'arch' | 'onnx'>> & { arch: ArchId };
 
 export interface ArchitectureInfo {
   id: ArchId;
@@ -122,13 +123,13 @@ export function resolveSpec(spec: ArchSpec): ResolvedSpec {
     throw new Error(`ArchSpec.dropout: expected a rate in [0, 1), got ${String(dropout)}`);
   }
   if (spec.dropout !== undefined && arch !== 'vgg') throw new Error(`ArchSpec.dropout applies to vgg only, not ${arch}`);
-  const family = FAMILIES[arch];
+  const family = FAMILIES[arch as ArchId];
   const [h, w] = inputShape;
   if (family.featureSide(h) < 1 || family.featureSide(w) < 1) {
     const m = minSide(family);
     throw new Error(`ArchSpec.inputShape: ${h}×${w} is too small for ${arch}; it needs at least ${m}×${m}`);
   }
-  return { arch, inputShape: [inputShape[0], inputShape[1], inputShape[2]], numClasses, seed, width, blocksPerStage, dropout };
+  return { arch: arch as ArchId, inputShape: [inputShape[0], inputShape[1], inputShape[2]], numClasses, seed, width, blocksPerStage, dropout };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,6 +274,7 @@ const BODIES: Record<ArchId, (b: Builder, x: Sym) => Sym> = {
 
 /** Builds the (untrained, seeded) model of a spec. Outputs logits [N, numClasses]. */
 export function buildModel(spec: ArchSpec): tf.LayersModel {
+  if (spec.arch === 'onnx') return buildOnnxModel(spec);
   const s = resolveSpec(spec);
   const b = new Builder(s);
   const input = tf.input({ shape: s.inputShape, name: b.name('input'), dtype: 'float32' });

@@ -16,11 +16,14 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { replaceDirectoryAtomically, writeDurably } from '../io/atomic-dir.ts';
 import './architectures.ts'; // registers the custom layer classes our models may contain
+import { registerOnnxGraph, registeredOnnxGraph } from './onnx/onnx-layer.ts';
 import type { ArtefactHash, ModelMeta, SavedModel } from './types.ts';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 export const MODEL_META_FORMAT = 'provenant-model/1';
+/** An imported ONNX model keeps its original file here; weights.bin holds the current weights. */
+export const ONNX_GRAPH = 'graph.onnx';
 
 export interface SaveOptions {
   /** Replace an existing non-empty directory (atomically). Default false: refuse. */
@@ -136,6 +139,18 @@ async function readModelFiles(path: string, withWeights: boolean): Promise<ReadM
     }
     weightSpecs.push(...group.weights);
   }
+  const onnx = (json.userDefinedMetadata as { provenant?: Partial<ModelMeta> } | undefined)?.provenant?.spec?.onnx;
+  if (onnx) {
+    // The graph of an imported ONNX model: part of the model (hashed with it), checked against the
+    // metadata, and registered so that the layer naming it can be built.
+    const full = join(loc.dir, ONNX_GRAPH);
+    const bytes = await readFile(full).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`${full}: ${err.code === 'ENOENT' ? 'not found' : err.message} (an imported ONNX model keeps its graph there)`);
+    });
+    if (sha256(bytes) !== onnx.sha256) throw new Error(`${full}: SHA-256 ${sha256(bytes)} differs from the ${onnx.sha256} recorded in ${basename(loc.json)} (altered or wrong graph file)`);
+    registerOnnxGraph(new Uint8Array(bytes), onnx.file ?? ONNX_GRAPH);
+    contents.set(ONNX_GRAPH, bytes);
+  }
   const weightData = new Uint8Array(withWeights ? chunks.reduce((n, c) => n + c.byteLength, 0) : 0);
   if (withWeights) {
     let off = 0;
@@ -179,7 +194,13 @@ export function fileSaveHandler(dir: string, meta: ModelMeta | undefined, onWrit
       const jsonBytes = new TextEncoder().encode(JSON.stringify(json));
       await writeDurably(join(dir, WEIGHTS_BIN), weights);
       await writeDurably(join(dir, MODEL_JSON), jsonBytes);
-      onWritten?.(new Map([[MODEL_JSON, jsonBytes], [WEIGHTS_BIN, weights]]));
+      const written = new Map([[MODEL_JSON, jsonBytes], [WEIGHTS_BIN, weights]]);
+      if (meta?.spec.onnx) {
+        const graph = registeredOnnxGraph(meta.spec.onnx.sha256).bytes;
+        await writeDurably(join(dir, ONNX_GRAPH), graph);
+        written.set(ONNX_GRAPH, graph);
+      }
+      onWritten?.(written);
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),

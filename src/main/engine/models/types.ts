@@ -11,7 +11,8 @@ export type ArchId = (typeof ARCH_IDS)[number];
 
 /** Everything needed to rebuild an untrained model bit-for-bit on the same backend. */
 export interface ArchSpec {
-  arch: ArchId;
+  /** A registry architecture, or 'onnx': an imported ONNX graph (see `onnx`). */
+  arch: ArchId | 'onnx';
   /** [height, width, channels], e.g. [28, 28, 1] or [32, 32, 3]. */
   inputShape: [number, number, number];
   numClasses: number;
@@ -23,6 +24,18 @@ export interface ArchSpec {
   blocksPerStage?: number;
   /** vgg only: dropout rate before the last dense layer (default 0: no dropout layer). */
   dropout?: number;
+  /** onnx only: which graph (by the file's SHA-256) and how Provenant's input is fed to it. */
+  onnx?: OnnxSpec;
+}
+
+/** An imported ONNX graph: the file (kept as graph.onnx next to the weights) and its declared input. */
+export interface OnnxSpec {
+  /** SHA-256 of the original ONNX file (graph + initial weights). */
+  sha256: string;
+  /** The file's name when it was imported (for reports). */
+  file: string;
+  /** NHWC [0,1] → the file's input: layout, scale, per-channel mean/std, channel order. */
+  input: { layout: 'nchw' | 'nhwc'; scale: number; mean?: number[]; std?: number[]; channelOrder: 'rgb' | 'bgr' };
 }
 
 /** What Provenant stores about a model next to its weights. */

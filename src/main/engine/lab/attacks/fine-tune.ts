@@ -9,7 +9,7 @@ import { cloneModel } from '../../models/clone.ts';
 import { deriveSeed } from '../../data/random.ts';
 import type { Attack, AttackContext, AttackId, AttackResult } from '../types.ts';
 import { batchSizeCheck, checkContext, epochsCheck, momentumCheck, positiveNumber, resolveParams } from './params.ts';
-import { logitsLayer, trainableVariables, trainVariables } from './loop.ts';
+import { logitsHead, trainableVariables, trainVariables } from './loop.ts';
 
 export interface FineTuneParams {
   /** Passes over the attacker split (paper setups use tens; 5 keeps suites affordable). */
@@ -30,14 +30,11 @@ const CHECKS = { epochs: epochsCheck, lr: positiveNumber, momentum: momentumChec
  * (Glorot-uniform kernel, zero bias), drawn from the attack's seed rather than the source's.
  */
 export function reinitialiseLogits(model: tf.LayersModel, seed: number): void {
-  const layer = logitsLayer(model);
-  const [kernel, bias] = layer.getWeights();
-  const fresh = tf.tidy(() => [
-    tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'reinit-logits') }).apply(kernel.shape, 'float32'),
-    tf.zerosLike(bias),
-  ]);
-  layer.setWeights(fresh);
-  tf.dispose(fresh);
+  const { kernel, bias } = logitsHead(model);
+  tf.tidy(() => {
+    kernel.write(tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'reinit-logits') }).apply(kernel.shape as number[], 'float32'));
+    bias?.write(tf.zeros(bias.shape as number[]));
+  });
 }
 
 interface Variant {
@@ -58,8 +55,7 @@ export function makeFineTuneAttack(v: Variant): Attack<FineTuneParams> {
       const model = cloneModel(ctx.source, ctx.sourceSpec);
       try {
         if (v.reinit) reinitialiseLogits(model, ctx.seed);
-        const head = logitsLayer(model);
-        const vars = v.allLayers ? trainableVariables(model) : trainableVariables(model, (l) => l === head);
+        const vars = v.allLayers ? trainableVariables(model) : logitsHead(model).variables;
         const result = await trainVariables(model, vars, ctx.data, ctx.attackerIndices, {
           epochs: params.epochs,
           batchSize: params.batchSize,

@@ -6,6 +6,7 @@
  * masks). Same optimizer (createOptimizer: PyTorch semantics) and the same seeded shuffling scheme.
  */
 import * as tf from '@tensorflow/tfjs';
+import { OnnxGraphLayer } from '../../models/onnx/onnx-layer.ts';
 import { createOptimizer, type OptimizerConfig } from '../../models/optimizers.ts';
 import { TrainingCancelled } from '../../models/training.ts';
 import { batchCount, batchIterator, type Batch } from '../../data/batches.ts';
@@ -97,9 +98,32 @@ export function trainableVariables(model: tf.LayersModel, keep: (layer: tf.layer
   return model.layers.filter(keep).flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
 }
 
-/** The logits (last dense) layer of a registry model: named `<arch>/logits`. */
-export function logitsLayer(model: tf.LayersModel): tf.layers.Layer {
-  const layer = model.layers.find((l) => l.name.endsWith('/logits')) ?? model.layers[model.layers.length - 1];
-  if (layer.getClassName() !== 'Dense') throw new Error(`the model's last layer (${layer.name}) is a ${layer.getClassName()}, not a dense logits layer`);
-  return layer;
+/** The logits head: the weights of the last dense / fully connected layer. */
+export interface LogitsHead {
+  kernel: tf.LayerVariable;
+  bias?: tf.LayerVariable;
+  /** Its live tf.Variables (what a last-layer attack trains). */
+  variables: tf.Variable[];
+}
+
+/**
+ * The logits head of a model: for a registry model its `<arch>/logits` Dense layer; for an imported
+ * ONNX model the kernel (and bias) of the last Gemm / MatMul node of its graph.
+ */
+export function logitsHead(model: tf.LayersModel): LogitsHead {
+  const onnx = model.layers.find((l): l is OnnxGraphLayer => l instanceof OnnxGraphLayer);
+  let kernel: tf.LayerVariable | undefined;
+  let bias: tf.LayerVariable | undefined;
+  if (onnx) {
+    const ws = onnx.onnxWeights();
+    const k = ws.filter((w) => w.weight.role === 'kernel' && (w.weight.op === 'Gemm' || w.weight.op === 'MatMul')).pop();
+    if (!k) throw new Error(`${onnx.name}: the ONNX graph has no Gemm / MatMul weight to serve as the logits layer`);
+    kernel = k.layerVariable;
+    bias = ws.find((w) => w.weight.role === 'bias' && w.weight.node === k.weight.node)?.layerVariable;
+  } else {
+    const layer = model.layers.find((l) => l.name.endsWith('/logits')) ?? model.layers[model.layers.length - 1];
+    if (layer.getClassName() !== 'Dense') throw new Error(`the model's last layer (${layer.name}) is a ${layer.getClassName()}, not a dense logits layer`);
+    [kernel, bias] = layer.trainableWeights;
+  }
+  return { kernel, bias, variables: [kernel, ...(bias ? [bias] : [])].map((w) => w.read() as tf.Variable) };
 }

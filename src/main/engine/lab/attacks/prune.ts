@@ -6,6 +6,7 @@
  * the mask: pruned weights are zeroed again after every optimiser step.
  */
 import * as tf from '@tensorflow/tfjs';
+import { OnnxGraphLayer } from '../../models/onnx/onnx-layer.ts';
 import { cloneModel } from '../../models/clone.ts';
 import { deriveSeed } from '../../data/random.ts';
 import type { Attack, AttackContext, AttackResult } from '../types.ts';
@@ -35,9 +36,18 @@ const CHECKS = {
 };
 
 const PRUNABLE = new Set(['Conv2D', 'Dense', 'DepthwiseConv2D', 'SeparableConv2D']);
+const ONNX_PRUNABLE = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
 
 /** The kernel variables of conv and dense layers, in layer order, with their stable names. */
 export function prunableKernels(model: tf.LayersModel): { name: string; variable: tf.Variable }[] {
+  const onnx = model.layers.find((l): l is OnnxGraphLayer => l instanceof OnnxGraphLayer);
+  if (onnx) {
+    // An imported ONNX graph: the kernels of its Conv, ConvTranspose, Gemm and MatMul nodes.
+    return onnx
+      .onnxWeights()
+      .filter((w) => w.weight.role === 'kernel' && ONNX_PRUNABLE.has(w.weight.op))
+      .map((w) => ({ name: w.layerVariable.originalName, variable: w.layerVariable.read() as tf.Variable }));
+  }
   return model.layers
     .filter((l) => PRUNABLE.has(l.getClassName()))
     .flatMap((l) => l.weights.filter((w) => /\/kernel$/.test(w.originalName)).map((w) => ({ name: w.originalName, variable: w.read() as tf.Variable })));
