@@ -97,7 +97,14 @@ let modelType: protobuf.Type | undefined;
 
 function schema(): protobuf.Type {
   if (!modelType) {
-    const text = readFileSync(new URL('./onnx.proto', import.meta.url), 'utf8');
+    const url = new URL('./onnx.proto', import.meta.url);
+    let text: string;
+    try {
+      text = readFileSync(url, 'utf8');
+    } catch (err) {
+      // A bundled build must ship onnx.proto next to the code that loads it.
+      throw new Error(`the ONNX schema ${url.pathname} could not be read (${(err as Error).message})`);
+    }
     modelType = protobuf.parse(text, { keepCase: true }).root.lookupType('onnx.ModelProto');
   }
   return modelType;

@@ -50,6 +50,14 @@ const transpose: OpSpec = {
   },
 };
 
+/**
+ * tfjs-backend-wasm's Concat copies in a JS loop over every row before the concat axis: a channel
+ * concat of NHWC tensors is N·H·W rows of a few channels each (3.7 ms for [64,28,28,4] + [64,28,28,1],
+ * against 0.35 ms NCHW, where a row is a whole image). Below this many channels in some input, the
+ * concat runs NCHW (native transposes in, the next conv transposes back).
+ */
+const CHANNEL_CONCAT_MIN = 16;
+
 const concat: OpSpec = {
   attributes: ['axis'],
   fold(parts, ctx) {
@@ -65,7 +73,9 @@ const concat: OpSpec = {
     const rank = shapes[0].length;
     const a = axis(ctx.attr.int('axis', 0), rank, ctx);
     if (shapes.some((s) => s.length !== rank || s.some((d, i) => i !== a && d !== shapes[0][i]))) ctx.fail(`inputs [${shapes.map((s) => s.join(',')).join('], [')}] do not concatenate on axis ${a}`);
-    if (rank === 4 && parts.some(isNhwc)) return [tensorValue(tf.concat(parts.map(asNhwc), NHWC_AXIS[a]), 'nhwc')];
+    if (rank === 4 && parts.some(isNhwc) && !(a === 1 && shapes.some((sh) => sh[1] < CHANNEL_CONCAT_MIN))) {
+      return [tensorValue(tf.concat(parts.map(asNhwc), NHWC_AXIS[a]), 'nhwc')];
+    }
     return [tensorValue(tf.concat(parts.map(asNchw), a))];
   },
 };
