@@ -137,96 +137,103 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): OnnxGra
   const firstReader = new Map<string, { p: PreparedNode; i: number }>();
   for (const p of nodes) p.node.input.forEach((name, i) => !firstReader.has(name) && !(p.spec.staticInputs ?? []).includes(i) && firstReader.set(name, { p, i }));
 
-  // Initializers: float ones read as tensors are weights (variables), the rest constants.
+  // Everything made from here on is freed again if the import fails.
   const id = ++graphCount;
   const values = new Map<string, Value>();
-  const weights: OnnxWeight[] = [];
   const owned = new Set<tf.Variable>();
-  const liveNames = new Set<string>([input.name]);
-  for (const init of graph.initializer) {
-    const data = readTensor(init, `${file}: initializer "${init.name}"`);
-    if (init.data_type === DataType.FLOAT && readAsTensor.get(init.name)) {
-      const reader = firstReader.get(init.name)!;
-      const role = reader.p.spec.weightRoles?.[reader.i] ?? 'other';
-      const trainable = role !== 'moving_mean' && role !== 'moving_variance';
-      const initial = tf.tensor(data.data, data.shape, 'float32');
-      let variable: tf.Variable;
-      try {
-        variable = opts.variable ? opts.variable({ name: init.name, initial, trainable, role }) : tf.variable(initial, trainable, `onnx${id}/${init.name}`);
-      } finally {
-        initial.dispose();
-      }
-      if (!arraysEqual(variable.shape, data.shape)) throw new OnnxImportError(file, `the variable made for initializer "${init.name}" has shape [${variable.shape.join(',')}], not [${data.shape.join(',')}]`);
-      if (!opts.variable) owned.add(variable);
-      weights.push({ name: init.name, variable, role, node: reader.p.name, op: reader.p.node.op_type, trainable });
-      liveNames.add(init.name);
-    } else {
-      values.set(init.name, constValue(data, true));
-    }
-  }
-
-  // Fold every node computable from constants alone; the rest run per call.
-  const live: PreparedNode[] = [];
-  const placeholder: Value = tensorValue(tf.scalar(0)); // stands for a value known only when running
-  for (const name of liveNames) values.set(name, placeholder);
   try {
-    for (const p of nodes) {
-      if (foldAtImport(p, opset, values)) continue;
-      live.push(p);
-      for (const o of p.node.output) if (o) values.set(o, placeholder);
+    // Initializers: float ones read as tensors are weights (variables), the rest constants.
+    const weights: OnnxWeight[] = [];
+    const liveNames = new Set<string>([input.name]);
+    for (const init of graph.initializer) {
+      const data = readTensor(init, `${file}: initializer "${init.name}"`);
+      if (init.data_type === DataType.FLOAT && readAsTensor.get(init.name)) {
+        const reader = firstReader.get(init.name)!;
+        const role = reader.p.spec.weightRoles?.[reader.i] ?? 'other';
+        const trainable = role !== 'moving_mean' && role !== 'moving_variance';
+        const initial = tf.tensor(data.data, data.shape, 'float32');
+        let variable: tf.Variable;
+        try {
+          variable = opts.variable ? opts.variable({ name: init.name, initial, trainable, role }) : tf.variable(initial, trainable, `onnx${id}/${init.name}`);
+        } finally {
+          initial.dispose();
+        }
+        if (!arraysEqual(variable.shape, data.shape)) throw new OnnxImportError(file, `the variable made for initializer "${init.name}" has shape [${variable.shape.join(',')}], not [${data.shape.join(',')}]`);
+        if (!opts.variable) owned.add(variable);
+        weights.push({ name: init.name, variable, role, node: reader.p.name, op: reader.p.node.op_type, trainable });
+        liveNames.add(init.name);
+      } else {
+        values.set(init.name, constValue(data, true));
+      }
     }
-  } finally {
-    placeholder.kind === 'tensor' && placeholder.t.dispose();
-  }
-  for (const name of liveNames) values.delete(name);
-  for (const p of live) for (const o of p.node.output) values.delete(o);
-  for (const o of info.outputs) if (!values.has(o.name) && !live.some((p) => p.node.output.includes(o.name)) && o.name !== input.name) {
-    throw new OnnxImportError(file, `output "${o.name}" is not produced by any node`);
-  }
-  const constants = new Map(values);
 
-  const run = (x: tf.Tensor, o: ApplyOptions = {}): tf.Tensor => {
-    const outName = o.output ?? info.outputs[0].name;
-    if (!info.outputs.some((out) => out.name === outName)) throw new OnnxImportError(file, `no output "${outName}" (outputs: ${info.outputs.map((out) => out.name).join(', ')})`);
-    const nhwc = o.inputLayout === 'nhwc';
-    checkInput(nhwc && x.rank === 4 ? ([x.shape[0], x.shape[3], x.shape[1], x.shape[2]] as number[]) : x.shape, x.dtype, input, file, nhwc);
-    const options: RunOptions = { training: o.training ?? false, seed: o.seed, keepNhwc: opts.keepNhwc ?? true };
-    return tf.tidy(() => {
-      const vals = new Map<string, Value>(constants);
-      vals.set(input.name, tensorValue(x, nhwc ? 'nhwc' : 'nchw'));
-      for (const w of weights) vals.set(w.name, tensorValue(w.variable));
-      for (const p of live) runNode(p, opset, vals, options);
-      const out = asNchw(vals.get(outName)!);
-      // Never hand out the input, a variable or a graph constant: the caller owns (and disposes) the result.
-      return out === x || out instanceof tf.Variable || isKept(out, constants) ? tf.clone(out) : out;
-    });
-  };
+    // Fold every node computable from constants alone; the rest run per call.
+    const live: PreparedNode[] = [];
+    const placeholder: Value = tensorValue(tf.scalar(0)); // stands for a value known only when running
+    for (const name of liveNames) values.set(name, placeholder);
+    try {
+      for (const p of nodes) {
+        if (foldAtImport(p, opset, values)) continue;
+        live.push(p);
+        for (const o of p.node.output) if (o) values.set(o, placeholder);
+      }
+    } finally {
+      placeholder.kind === 'tensor' && placeholder.t.dispose();
+    }
+    for (const name of liveNames) values.delete(name);
+    for (const p of live) for (const o of p.node.output) values.delete(o);
+    for (const o of info.outputs) if (!values.has(o.name) && !live.some((p) => p.node.output.includes(o.name)) && o.name !== input.name) {
+      throw new OnnxImportError(file, `output "${o.name}" is not produced by any node`);
+    }
+    const constants = new Map(values);
 
-  const g: OnnxGraph = {
-    file,
-    inputs: info.inputs,
-    outputs: info.outputs,
-    opset,
-    producer: info.producer,
-    operators: info.operators,
-    sha256: info.sha256,
-    get variables() {
-      return weights.map((w) => w.variable);
-    },
-    get trainableVariables() {
-      return weights.filter((w) => w.trainable).map((w) => w.variable);
-    },
-    weights,
-    apply: run,
-    dispose() {
-      for (const v of owned) v.dispose();
-      for (const v of constants.values()) if (v.kind === 'const') for (const t of v.tensors?.values() ?? []) t.dispose();
-      constants.clear();
-    },
-  };
-  states.set(g, { model, bytes, file, weights });
-  dryRun(g, input);
-  return g;
+    const run = (x: tf.Tensor, o: ApplyOptions = {}): tf.Tensor => {
+      const outName = o.output ?? info.outputs[0].name;
+      if (!info.outputs.some((out) => out.name === outName)) throw new OnnxImportError(file, `no output "${outName}" (outputs: ${info.outputs.map((out) => out.name).join(', ')})`);
+      const nhwc = o.inputLayout === 'nhwc';
+      checkInput(nhwc && x.rank === 4 ? ([x.shape[0], x.shape[3], x.shape[1], x.shape[2]] as number[]) : x.shape, x.dtype, input, file, nhwc);
+      const options: RunOptions = { training: o.training ?? false, seed: o.seed, keepNhwc: opts.keepNhwc ?? true };
+      return tf.tidy(() => {
+        const vals = new Map<string, Value>(constants);
+        vals.set(input.name, tensorValue(x, nhwc ? 'nhwc' : 'nchw'));
+        for (const w of weights) vals.set(w.name, tensorValue(w.variable));
+        for (const p of live) runNode(p, opset, vals, options);
+        const out = asNchw(vals.get(outName)!);
+        // Never hand out the input, a variable or a graph constant: the caller owns (and disposes) the result.
+        return out === x || out instanceof tf.Variable || isKept(out, constants) ? tf.clone(out) : out;
+      });
+    };
+
+    const g: OnnxGraph = {
+      file,
+      inputs: info.inputs,
+      outputs: info.outputs,
+      opset,
+      producer: info.producer,
+      operators: info.operators,
+      sha256: info.sha256,
+      get variables() {
+        return weights.map((w) => w.variable);
+      },
+      get trainableVariables() {
+        return weights.filter((w) => w.trainable).map((w) => w.variable);
+      },
+      weights,
+      apply: run,
+      dispose() {
+        for (const v of owned) v.dispose();
+        for (const v of constants.values()) if (v.kind === 'const') for (const t of v.tensors?.values() ?? []) t.dispose();
+        constants.clear();
+      },
+    };
+    states.set(g, { model, bytes, file, weights });
+    dryRun(g, input);
+    return g;
+  } catch (err) {
+    for (const v of owned) v.dispose();
+    for (const v of values.values()) if (v.kind === 'const') for (const t of v.tensors?.values() ?? []) t.dispose();
+    throw err;
+  }
 }
 
 const arraysEqual = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -257,14 +264,9 @@ function dryRun(g: OnnxGraph, input: OnnxTensorInfo): void {
   const dims = input.dims;
   if (!dims || dims.slice(1).some((d) => typeof d !== 'number')) return;
   const shape = dims.map((d, i) => (i === 0 && typeof d !== 'number' ? 1 : (d as number)));
-  try {
-    tf.tidy(() => {
-      g.apply(tf.zeros(shape));
-    });
-  } catch (err) {
-    g.dispose();
-    throw err;
-  }
+  tf.tidy(() => {
+    g.apply(tf.zeros(shape));
+  });
 }
 
 /**

@@ -68,6 +68,14 @@ describe('refusals name the node, the operator and the opset', () => {
     expect(wrongType.message).toMatch(/attribute "ceil_mode" should be an int, is a float/);
   });
 
+  it('frees what it made when it refuses a model late (at the trial run)', () => {
+    const bytes = craft('bn-cnn-opset17.onnx', (m) => nodeNamed(m, '/MaxPool').attribute.push(intAttribute('storage_order', 1)));
+    importError(bytes); // compiles the kernels the first time
+    const before = { tensors: tf.memory().numTensors, variables: Object.keys(tf.engine().registeredVariables).length };
+    importError(bytes);
+    expect({ tensors: tf.memory().numTensors, variables: Object.keys(tf.engine().registeredVariables).length }).toEqual(before);
+  });
+
   it('an output the operator does not produce, when something reads it', () => {
     const err = importError(
       craft('lenet-opset11.onnx', (m) => {
