@@ -25,7 +25,7 @@ const noInput = () => z.strictObject({}).default({});
 
 // ---- shared schemas -------------------------------------------------------------------------
 
-export const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['node-gpu', 'node', 'webgpu', 'wasm', 'cpu'] as const;
 export const backendSchema = z.enum(BACKENDS);
 
 /** Mirrors the engine's EngineInfo (src/main/engine/tensor/backend.ts); main checks they agree. */
@@ -36,6 +36,12 @@ export const engineInfoSchema = z.object({
   versions: z.record(z.string(), z.string()),
   skipped: z.array(z.object({ backend: backendSchema, reason: z.string() })),
   wasm: z.object({ simd: z.boolean(), threads: z.number().int(), ourKernels: z.array(z.string()) }).optional(),
+  webgpu: z
+    .object({
+      adapter: z.object({ vendor: z.string(), architecture: z.string(), device: z.string(), description: z.string(), fallback: z.boolean() }),
+      limits: z.record(z.string(), z.number()),
+    })
+    .optional(),
   node: z.string(),
   platform: z.string(),
 });

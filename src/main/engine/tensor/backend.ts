@@ -1,22 +1,24 @@
 /**
  * The compute backend chain. `auto` prefers the native TensorFlow bindings (GPU, then CPU) when the
- * user has installed them, then tfjs's WebAssembly backend with our gradient kernels, then tfjs's
- * pure-JS cpu backend. An explicitly requested backend that cannot load is an error, never a
+ * user has installed them, then tfjs's WebGPU backend on a hardware adapter (webgpu.ts; not chosen by
+ * auto yet, see WEBGPU_IN_AUTO), then tfjs's WebAssembly backend with our gradient kernels, then
+ * tfjs's pure-JS cpu backend. An explicitly requested backend that cannot load is an error, never a
  * silent substitution: the chosen backend and why the others were skipped are returned and recorded
  * in every artefact the engine writes (see EngineInfo).
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { registerWasmKernels } from './kernels/index.ts';
+import type { WebgpuInfo } from './webgpu.ts';
 
-export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 type ConcreteBackend = Exclude<BackendChoice, 'auto'>;
 
 /** What produced a number: recorded in models, runs and benchmark results. */
 export interface EngineInfo {
   backend: ConcreteBackend;
-  /** The tfjs backend name as registered ('tensorflow', 'wasm', 'cpu'). */
+  /** The tfjs backend name as registered ('tensorflow', 'webgpu', 'wasm', 'cpu'). */
   tfjsBackend: string;
   requested: BackendChoice;
   versions: Record<string, string>;
@@ -24,6 +26,8 @@ export interface EngineInfo {
   skipped: { backend: ConcreteBackend; reason: string }[];
   /** wasm only: whether the SIMD binary runs, and the thread count (1 in Node: tfjs disables wasm threads there). */
   wasm?: { simd: boolean; threads: number; ourKernels: string[] };
+  /** webgpu only: the adapter (vendor, architecture, device, description, software or not) and its limits. */
+  webgpu?: WebgpuInfo;
   node: string;
   platform: string;
 }
@@ -74,15 +78,47 @@ async function tryWasm(): Promise<void> {
   wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
 }
 
-const loaders: Record<ConcreteBackend, () => Promise<void>> = {
+/**
+ * Whether `auto` may end on webgpu. Not yet: tfjs-webgpu cannot read a GPU tensor synchronously in
+ * Node, and training, every method and the oracles still call dataSync(). Until they await data(),
+ * auto probes (so the skip reason names the adapter or why there is none) and passes on; an
+ * explicit --backend webgpu serves code that reads asynchronously (bench/gpu.ts, the tests).
+ */
+export const WEBGPU_IN_AUTO = false;
+
+let webgpuInfo: WebgpuInfo | undefined;
+/**
+ * Loaded only when the chain reaches it (a machine without Vulkan never loads Dawn in-process).
+ * `auto` bounds the adapter search at 2 s and passes over software adapters (wasm is faster on a
+ * CPU); an explicit request waits longer and takes any adapter.
+ */
+async function tryWebgpu(requested: BackendChoice): Promise<void> {
+  const webgpu = await import('./webgpu.ts');
+  const auto = requested === 'auto';
+  if (auto && !WEBGPU_IN_AUTO) {
+    const probe = await webgpu.probeWebgpu(webgpu.AUTO_ADAPTER_TIMEOUT_MS);
+    if (!probe.ok) throw new Error(probe.reason);
+    const a = probe.info.adapter;
+    throw new Error(`adapter ${a.description || a.device} found, but auto does not choose webgpu yet: the engine reads tensors synchronously, which tfjs-webgpu cannot do in Node`);
+  }
+  const info = await webgpu.registerWebgpuBackend({
+    timeoutMs: auto ? webgpu.AUTO_ADAPTER_TIMEOUT_MS : webgpu.EXPLICIT_ADAPTER_TIMEOUT_MS,
+    allowFallback: !auto,
+  });
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs refused to initialise the webgpu backend on the adapter Dawn found');
+  webgpuInfo = info;
+}
+
+const loaders: Record<ConcreteBackend, (requested: BackendChoice) => Promise<void>> = {
   'node-gpu': () => tryNode('@tensorflow/tfjs-node-gpu'),
   node: () => tryNode('@tensorflow/tfjs-node'),
+  webgpu: tryWebgpu,
   wasm: tryWasm,
   cpu: async () => {
     if (!(await tf.setBackend('cpu'))) throw new Error('tfjs refused to initialise the cpu backend');
   },
 };
-const AUTO_ORDER: ConcreteBackend[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+const AUTO_ORDER: ConcreteBackend[] = ['node-gpu', 'node', 'webgpu', 'wasm', 'cpu'];
 
 /**
  * Selects and initialises the backend. `choice` defaults to $PROVENANT_BACKEND, then 'auto'.
@@ -104,7 +140,7 @@ async function selectBackend(choice?: BackendChoice): Promise<EngineInfo> {
   const skipped: EngineInfo['skipped'] = [];
   for (const backend of order) {
     try {
-      await loaders[backend]();
+      await loaders[backend](requested);
       await tf.ready();
       current = describe(backend, requested, skipped);
       return current;
@@ -124,14 +160,23 @@ function hint(backend: ConcreteBackend): string {
     const pkg = backend === 'node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
     return ` (install it with "npm install ${pkg}" on a machine that can download libtensorflow)`;
   }
+  if (backend === 'webgpu') return ' (on Linux Dawn needs the Vulkan loader libvulkan.so.1 and a GPU driver with Vulkan; see docs/decisions/webgpu-backend.md)';
   return '';
 }
 
 function describe(backend: ConcreteBackend, requested: BackendChoice, skipped: EngineInfo['skipped']): EngineInfo {
   const versions: Record<string, string> = { '@tensorflow/tfjs': tf.version.tfjs };
-  const extra = backend === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : backend === 'cpu' ? null : `@tensorflow/tfjs-${backend}`;
-  const v = extra && packageVersion(extra);
-  if (extra && v) versions[extra] = v;
+  const extras: Record<ConcreteBackend, string[]> = {
+    'node-gpu': ['@tensorflow/tfjs-node-gpu'],
+    node: ['@tensorflow/tfjs-node'],
+    webgpu: ['@tensorflow/tfjs-backend-webgpu', 'webgpu'],
+    wasm: ['@tensorflow/tfjs-backend-wasm'],
+    cpu: [],
+  };
+  for (const name of extras[backend]) {
+    const v = packageVersion(name);
+    if (v) versions[name] = v;
+  }
   const info: EngineInfo = {
     backend,
     tfjsBackend: tf.getBackend(),
@@ -148,6 +193,7 @@ function describe(backend: ConcreteBackend, requested: BackendChoice, skipped: E
       ourKernels: registeredOurKernels(),
     };
   }
+  if (backend === 'webgpu' && webgpuInfo) info.webgpu = webgpuInfo;
   return info;
 }
 

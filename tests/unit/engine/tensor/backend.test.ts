@@ -14,11 +14,11 @@ describe('backend chain', () => {
 
   it('auto picks the first loadable backend and records why the others were skipped', async () => {
     const info = await initBackend('auto');
-    expect(['node-gpu', 'node', 'wasm', 'cpu']).toContain(info.backend);
+    expect(['node-gpu', 'node', 'webgpu', 'wasm', 'cpu']).toContain(info.backend);
     expect(info.requested).toBe('auto');
     expect(info.versions['@tensorflow/tfjs']).toMatch(/^\d+\.\d+\.\d+$/);
     if (info.backend === 'wasm') {
-      expect(info.skipped.map((s) => s.backend)).toEqual(['node-gpu', 'node']);
+      expect(info.skipped.map((s) => s.backend)).toEqual(['node-gpu', 'node', 'webgpu']);
       expect(info.wasm?.ourKernels).toEqual(['Add', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply', 'RealDiv', 'Sub', 'Sum', 'Tile']);
     }
     expect(engineInfo()).toBe(info);
