@@ -37,8 +37,12 @@ describe('httpOracle transport', () => {
     await oracle.answer(randomInputs(10), 10, recordingCall(10));
     expect(starts).toHaveLength(6); // 5 requests + 1 retry
     expect(s.requests()).toBe(6);
-    // At 40/s consecutive starts are at least 25 ms apart (a lower bound: a loaded machine is slower, never faster).
-    for (let i = 1; i < 6; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(24);
+    // At 40/s the limiter grants starts at least 25 ms apart. fetch() is called a few async hops
+    // after a grant, and on a loaded machine one hop can lag the next by some milliseconds, so a
+    // single gap seen here may be a little shorter (22.7 ms once in CI); the span cannot. Without
+    // the limiter the gaps are ~1 ms.
+    for (let i = 1; i < 6; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(15);
+    expect(starts[5] - starts[0]).toBeGreaterThanOrEqual(5 * 25 - 10);
   });
 
   it('token bucket: one token, starts spaced 1/rate apart in call order, no burst after idle', async () => {
