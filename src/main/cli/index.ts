@@ -10,6 +10,7 @@ import type { CliContext } from './context.ts';
 import { trainCommand, TRAIN_USAGE } from './commands/train.ts';
 import { infoCommand, INFO_USAGE } from './commands/info.ts';
 import { importCommand, IMPORT_USAGE } from './commands/import.ts';
+import { caseCommand, CASE_USAGE } from './commands/case.ts';
 import { demoCommand, DEMO_USAGE } from './commands/demo.ts';
 import { labCommand, LAB_USAGE } from './commands/lab.ts';
 import { generateCommand, GENERATE_USAGE } from './commands/generate.ts';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   verify: { run: verifyCommand, usage: VERIFY_USAGE, summary: 'score a suspect model with a trigger set; calibrated verdict against innocent models' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'rank fingerprinting methods on an evaluation suite (AUC, TPR@FPR, ROC)' },
   info: { run: infoCommand, usage: INFO_USAGE, summary: 'show a model directory or an ONNX file: shapes, operators, hashes, provenance' },
+  case: { run: caseCommand, usage: CASE_USAGE, summary: 'create, list, show and check cases (SQLite: exhibits, runs, queries, verdicts, audit chain)' },
   import: { run: importCommand, usage: IMPORT_USAGE, summary: 'an ONNX file (e.g. a PyTorch export) as a trainable source model directory' },
   demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'the main job on the embedded MNIST digits' },
 };

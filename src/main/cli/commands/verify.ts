@@ -2,19 +2,21 @@
  * `provenant verify`: score a suspect — a model directory, an .onnx file, or a prediction API (KServe
  * v2 / Triton, TF-Serving REST, generic JSON) — with a trigger set, and give the calibrated verdict.
  * Exit 0 with a verdict, 3 with a partial result (the query budget ran out; resumable with the same
- * --query-log), 1 on errors, 2 on usage errors.
+ * --query-log or --case), 1 on errors, 2 on usage errors. With --case every exhibit, query and number
+ * is recorded in the case, and an interrupted run of the same verification is resumed.
  */
 import { resolve } from 'node:path';
 import type { SuspectSpec } from '../../engine/suspects/open-suspect.ts';
 import { suspectKind } from '../../engine/suspects/open-suspect.ts';
-import { runVerify, type VerifyResult } from '../../engine/verify/verify-job.ts';
+import { runVerify, type VerifyRequest, type VerifyResult } from '../../engine/verify/verify-job.ts';
+import { verifyInCase } from '../case/verify-in-case.ts';
 import { choiceFlag, intFlag, numberFlag, parse, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { createJobProgress } from '../progress-bar.ts';
 import { PREPROCESS_OPTIONS, PREPROCESS_USAGE, preprocessingFlags } from '../preprocess-flags.ts';
 
 export const VERIFY_USAGE = `provenant verify --triggers DIR --suspect MODEL_DIR|FILE.onnx|URL --null SUITE_DIR
-    [--labels-only] [--level 0.001] [--budget N] [--query-log FILE]
+    [--labels-only] [--level 0.001] [--budget N] [--query-log FILE | --case CASE_DIR]
     URL:  --protocol kserve|tfserving|json [--model NAME] [--auth-env VAR] [--header "K: V"]...
           [--scores probabilities|logits] [--batch-size 32] [--concurrency 4] [--rate R/s]
           [--timeout-ms 30000] [--retries 5]
@@ -70,7 +72,7 @@ export async function verifyCommand(argv: string[], ctx: CliContext): Promise<nu
   const { values: v } = parse(argv, {
     triggers: { type: 'string' }, suspect: { type: 'string' }, null: { type: 'string' },
     'labels-only': { type: 'boolean', default: false }, level: { type: 'string', default: '0.001' },
-    budget: { type: 'string' }, 'query-log': { type: 'string' },
+    budget: { type: 'string' }, 'query-log': { type: 'string' }, case: { type: 'string' }, actor: { type: 'string' },
     protocol: { type: 'string' }, model: { type: 'string' }, 'auth-env': { type: 'string' }, header: { type: 'string', multiple: true },
     scores: { type: 'string' }, 'batch-size': { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' },
     'timeout-ms': { type: 'string' }, retries: { type: 'string' },
@@ -84,14 +86,20 @@ export async function verifyCommand(argv: string[], ctx: CliContext): Promise<nu
   if (!(level > 0 && level < 1)) throw new UsageError(`--level: expected a number in (0, 1), got "${String(v.level)}"`);
   const suspect = suspectSpec(String(v.suspect), v as Record<string, unknown>);
   const bars = { suspect: createJobProgress(ctx.stderr, 'suspect', 30), null: createJobProgress(ctx.stderr, 'null', 30) };
-  const r = await runVerify({
+  const req: VerifyRequest = {
     triggersDir: resolve(String(v.triggers)), suspect, nullSuiteDir: resolve(String(v.null)),
     labelsOnly: Boolean(v['labels-only']), level, budget: intFlag(v.budget, 'budget', 0),
     queryLog: v['query-log'] ? resolve(String(v['query-log'])) : undefined,
     signal: ctx.signal, onProgress: (p) => bars[p.phase](p),
-  });
-  if (ctx.json) ctx.out(JSON.stringify(r, null, 2));
-  else printResult(r, level, ctx);
+  };
+  if (v.case && v['query-log']) throw new UsageError('--case records every query in the case; --query-log is for verifications outside a case (use one)');
+  const inCase = v.case ? await verifyInCase(resolve(String(v.case)), req, ctx.log, v.actor as string | undefined) : undefined;
+  const r = inCase?.result ?? (await runVerify(req));
+  if (ctx.json) ctx.out(JSON.stringify(inCase ? { ...r, case: { dir: resolve(String(v.case)), run: inCase.run.id, resumedReplies: inCase.resumedReplies } } : r, null, 2));
+  else {
+    printResult(r, level, ctx);
+    if (inCase) ctx.out(`recorded in case ${resolve(String(v.case))} as run ${inCase.run.id} (${inCase.run.status})${inCase.resumedReplies ? `, resumed with ${inCase.resumedReplies} recorded replies` : ''}`);
+  }
   return r.status === 'partial' ? 3 : 0;
 }
 

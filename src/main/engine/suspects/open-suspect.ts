@@ -6,7 +6,9 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { modelClassifier } from '../lab/classifier.ts';
-import { loadModel } from '../models/model-io.ts';
+import { hashModelDir, loadModel } from '../models/model-io.ts';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { classifierOracle } from './classifier-oracle.ts';
 import { httpOracle, type HttpOracleOptions } from './http/http-oracle.ts';
 import { redactUrl } from './http/redact.ts';
@@ -40,6 +42,20 @@ export function suspectKind(arg: string): SuspectSpec['kind'] {
   throw new Error(`suspect "${arg}": a file that is not .onnx; expected a model directory, an .onnx file or an http(s):// URL`);
 }
 
+/**
+ * The identity openSuspect will give, without opening the suspect (no model is loaded, no request
+ * sent): what a case or a query log binds a run to before it starts.
+ */
+export async function suspectIdentity(spec: SuspectSpec): Promise<string> {
+  if (spec.kind === 'model-dir') return `model-dir sha256:${(await hashModelDir(spec.dir)).sha256}`;
+  if (spec.kind === 'onnx') return `onnx sha256:${createHash('sha256').update(await readFile(spec.file)).digest('hex')}`;
+  return httpIdentity(spec);
+}
+
+function httpIdentity(spec: Extract<SuspectSpec, { kind: 'http' }>): string {
+  return `http ${spec.protocol} ${redactUrl(spec.url)}${spec.model ? ` model ${spec.model}` : ''}`;
+}
+
 /** Opens the suspect for a trigger set of `inputShape` and `numClasses`; checks that they agree. */
 export async function openSuspect(spec: SuspectSpec, want: { inputShape: [number, number, number]; numClasses: number; labelOnly: boolean }): Promise<OpenedSuspect> {
   const agree = (where: string, o: Oracle) => {
@@ -60,6 +76,5 @@ export async function openSuspect(spec: SuspectSpec, want: { inputShape: [number
   }
   const { kind: _kind, ...opts } = spec;
   const oracle = httpOracle({ ...opts, inputShape: want.inputShape, numClasses: want.numClasses, labelOnly: want.labelOnly });
-  const location = redactUrl(spec.url);
-  return { oracle, identity: `http ${spec.protocol} ${location}${spec.model ? ` model ${spec.model}` : ''}`, exhibit: { kind: 'http', location } };
+  return { oracle, identity: httpIdentity(spec), exhibit: { kind: 'http', location: redactUrl(spec.url) } };
 }

@@ -12,7 +12,7 @@ import { getMethod } from '../methods/index.ts';
 import { readTriggerSet } from '../methods/trigger-set-io.ts';
 import type { Progress, TriggerSet } from '../methods/types.ts';
 import { loadSuiteMembers } from '../lab/suite-loader.ts';
-import { accountedSuspect } from '../suspects/accounted-suspect.ts';
+import { accountedSuspect, type ReplyCache } from '../suspects/accounted-suspect.ts';
 import { classifierSuspect } from '../suspects/classifier-suspect.ts';
 import { openSuspect, type SuspectSpec } from '../suspects/open-suspect.ts';
 import { openQueryLog, type QueryLog } from '../suspects/query-log.ts';
@@ -33,6 +33,8 @@ export interface VerifyRequest {
   queryLog?: string;
   /** Also receives every exchange (the case store). */
   recorder?: QueryRecorder;
+  /** Replies recorded by an earlier, interrupted run (the case store's), reused instead of re-sent. */
+  replies?: { cache: ReplyCache; seqStart: number };
   onProgress?: (p: Progress & { phase: 'suspect' | 'null' }) => void;
   signal?: AbortSignal;
 }
@@ -95,17 +97,19 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
     nullModels = await loadSuiteMembers(req.nullSuiteDir, (e) => e.role === 'negative');
     const overlap = nullModels.find((m) => used.has(m.sha256));
     if (overlap) throw new Error(`${req.nullSuiteDir}: null model "${overlap.entry.id}" was used to generate the trigger set; the null must be held out`);
+    if (req.queryLog && req.replies) throw new Error('verify: a query log and a recorded run were both given as the replies to resume from; use one');
     log = req.queryLog ? openQueryLog(req.queryLog, { suspect: opened.identity, triggersSha256: saved.sha256, method: set.method, labelOnly: labelsOnly }, set.numClasses) : undefined;
+    const replied0 = req.replies?.cache.size ?? 0;
     const recorders = [log?.recorder, req.recorder].filter((r): r is QueryRecorder => r !== undefined);
     const suspect = accountedSuspect(opened.oracle, {
-      budget: req.budget, cache: log?.cache, seqStart: log?.seqStart, signal: req.signal,
+      budget: req.budget, cache: log?.cache ?? req.replies?.cache, seqStart: log?.seqStart ?? req.replies?.seqStart, signal: req.signal,
       recorder: { record: (e) => recorders.forEach((r) => r.record(e)) },
     });
     const common = (): VerifyCommon => ({
       method: set.method,
       triggers: { dir: saved.dir, sha256: saved.sha256 },
       suspect: { identity: opened.identity, ...opened.exhibit, describe: opened.oracle.describe(), labelsOnly },
-      queries: { needed: expectedQueries(set, labelsOnly), answered: suspect.sent() + (log?.resumed.replies ?? 0), sent: suspect.sent(), reused: suspect.cached(), ...(req.budget !== undefined ? { budget: req.budget } : {}) },
+      queries: { needed: expectedQueries(set, labelsOnly), answered: suspect.sent() + (log?.resumed.replies ?? replied0), sent: suspect.sent(), reused: suspect.cached(), ...(req.budget !== undefined ? { budget: req.budget } : {}) },
       ...(log ? { queryLog: { file: log.file, resumedReplies: log.resumed.replies, droppedPartialLine: log.resumed.droppedPartialLine } } : {}),
     });
     let s;
