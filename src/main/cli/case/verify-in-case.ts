@@ -41,9 +41,12 @@ export async function verifyInCase(caseDir: string, req: VerifyRequest, log: (li
         : { suspectExhibitId: (await store.addExhibit({ role: 'suspect-file', path: s.kind === 'onnx' ? s.file : s.dir })).id };
     const identity = await suspectIdentity(s);
     const params = runParams(req);
-    const same = (r: Run) =>
-      r.kind === 'verify' && r.identity === identity && r.triggerSetId === ts.id && (r.status === 'running' || r.status === 'partial') &&
-      JSON.stringify({ ...(r.params as object), budget: null }) === JSON.stringify({ ...params, budget: null });
+    // The budget may differ between attempts (that is how a partial run goes on); nothing else may.
+    const same = (r: Run) => {
+      const p = r.params as Partial<ReturnType<typeof runParams>>;
+      return r.kind === 'verify' && r.identity === identity && r.triggerSetId === ts.id && (r.status === 'running' || r.status === 'partial') &&
+        p.level === params.level && p.labelsOnly === params.labelsOnly && p.nullSuite === params.nullSuite;
+    };
     const earlier = store.runs().filter(same).pop();
     const run = earlier ? store.resumeRun(earlier.id) : store.startRun({ kind: 'verify', method: set.method, params, seeds: { triggers: set.seed }, engine: engineInfo(), triggerSetId: ts.id, identity, ...suspectRef });
     const rec = store.recorder(run.id);
