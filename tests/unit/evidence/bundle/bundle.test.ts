@@ -93,6 +93,26 @@ describe('export and import', () => {
     expect(out).toMatch(/REFUSED/);
   });
 
+  it.skipIf(!tools)('the documented shell recipe checks every entry against the index', () => {
+    const check = (file: string) => execFileSync('bash', ['-c', `set -eu; B="${file}"; cd "${dir}"
+      L=$((10#$(head -c 29 "$B" | tail -c 10)))
+      head -c $((30 + L)) "$B" | tail -c "$L" > index.json
+      off=$((30 + L))
+      jq -r '.entries[] | "\\(.size) \\(.sha256) \\(.path)"' index.json | while read -r size sha path; do
+        got=$(tail -c +$((off + 1)) "$B" | head -c "$size" | sha256sum | cut -d' ' -f1)
+        if [ "$got" = "$sha" ]; then echo "OK $path"; else echo "ALTERED $path"; fi
+        off=$((off + size))
+      done`]).toString().trim().split('\n');
+    const lines = check(bundle);
+    expect(lines.length).toBe(saved.files.length + 2);
+    expect(lines.every((l) => l.startsWith('OK '))).toBe(true);
+    const b = readFileSync(bundle);
+    b[b.length - 400] ^= 0x20;
+    const bad = fresh('altered.pvb');
+    writeFileSync(bad, b);
+    expect(check(bad).filter((l) => l.startsWith('ALTERED'))).toHaveLength(1);
+  });
+
   it('export refuses partial results, another trigger set, an existing file and a result its null contradicts', async () => {
     const partial = { ...result, status: 'partial', reason: 'budget' } as unknown as VerifyComplete;
     await expect(exportBundle({ result: partial, triggersDir, key, out: fresh('p.pvb') })).rejects.toThrow(/only a complete verification can be bundled/);

@@ -2,6 +2,7 @@
  * A small, tfjs-free bundle fixture: a hand-made trigger set directory (seeded values) and a
  * VerifyComplete whose verdict is computed with the real verdict() against a 24-model null.
  */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { createRng } from '../../../../src/main/engine/data/random.ts';
 import { saveTriggerSet, type SavedTriggerSet } from '../../../../src/main/engine/methods/trigger-set-io.ts';
@@ -9,6 +10,16 @@ import type { TriggerSet } from '../../../../src/main/engine/methods/types.ts';
 import type { EngineInfo } from '../../../../src/main/engine/tensor/backend.ts';
 import { verdict, type NullModelScore } from '../../../../src/main/engine/verify/verdict.ts';
 import type { VerifyComplete } from '../../../../src/main/engine/verify/verify-job.ts';
+import { publicKeyFingerprint, type SigningKey } from '../../../../src/main/evidence/bundle/keys.ts';
+
+/** A deterministic Ed25519 key: the 32-byte RFC 8032 seed wrapped in PKCS#8 DER (fixed 16-byte prefix). */
+export function seededKey(seed: number): SigningKey {
+  const rng = createRng(seed);
+  const raw = Buffer.from(Array.from({ length: 32 }, () => rng.int(256)));
+  const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), raw]), format: 'der', type: 'pkcs8' });
+  const publicKey = createPublicKey(privateKey);
+  return { privateKey, publicKey, fingerprint: publicKeyFingerprint(publicKey), file: `(seeded ${seed})` };
+}
 
 export const FAKE_ENGINE: EngineInfo = { backend: 'wasm', tfjsBackend: 'wasm', requested: 'wasm', versions: { tfjs: '4.22.0' }, skipped: [], node: 'v20', platform: 'linux' };
 

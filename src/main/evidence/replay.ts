@@ -1,0 +1,151 @@
+/**
+ * Arbiter replay: re-run a verification from a signed bundle against a suspect and say whether the
+ * original numbers come out bit for bit.
+ *
+ * The bundle is imported (fully verified) into a temporary directory; the suspect is scored with the
+ * bundle's trigger set exactly as runVerify scores it (openSuspect → accountedSuspect → method.score,
+ * with the same query log, recorder and budget semantics); the null is NOT re-scored — the arbiter
+ * has no null models — but taken from the bundle's calibration, and verdict() applies the bundle's
+ * decision rule. Score, p-values and decision are then compared with Object.is: equal doubles, not
+ * close ones.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getMethod } from '../engine/methods/index.ts';
+import { readTriggerSet } from '../engine/methods/trigger-set-io.ts';
+import type { Progress } from '../engine/methods/types.ts';
+import { accountedSuspect } from '../engine/suspects/accounted-suspect.ts';
+import { openSuspect, type SuspectSpec } from '../engine/suspects/open-suspect.ts';
+import { openQueryLog, type QueryLog } from '../engine/suspects/query-log.ts';
+import { BudgetExhaustedError, type QueryRecorder } from '../engine/suspects/types.ts';
+import { matchCounts, verdict, type Decision } from '../engine/verify/verdict.ts';
+import { expectedQueries } from '../engine/verify/verify-job.ts';
+import { importBundle, type SignerInfo } from './bundle/import.ts';
+import type { BundleManifest } from './bundle/manifest.ts';
+
+export interface ReplayRequest {
+  /** The bundle file. */
+  bundle: string;
+  suspect: SuspectSpec;
+  /** Query the suspect for labels only; default: the original verification's mode. */
+  labelsOnly?: boolean;
+  /** Fingerprints of trusted signers; the result reports whether the bundle's signer is one. */
+  trust?: readonly string[];
+  /** JSONL query log of this replay; an existing log of the same replay is resumed. */
+  queryLog?: string;
+  /** Also receives every exchange (the case store). */
+  recorder?: QueryRecorder;
+  /** Most queries this replay may send (replies from the query log are free). */
+  budget?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+/** The numbers compared, as the original recorded them and as the replay computed them. */
+export interface ReplayNumbers {
+  score: number;
+  matches?: number;
+  trials?: number;
+  pEmpirical: number;
+  pParametric: number | null;
+  decision: Decision;
+  explanation: string;
+  /** The suspect's evidence identity (file hash, or protocol + redacted URL). */
+  suspect: string;
+  labelsOnly: boolean;
+}
+
+export interface ReplayResult {
+  /** True when score, both p-values and the decision are bit-for-bit those of the original. */
+  reproduced: boolean;
+  original: ReplayNumbers;
+  /** Null when the budget ran out before the trigger set was fully answered (no score, no verdict). */
+  replayed: ReplayNumbers | null;
+  /** Each number that differs, in words: "pEmpirical: original 0.04, replay 0.52". */
+  differences: string[];
+  /** Facts that do not make a difference by themselves but belong in the record (another suspect identity, another mode). */
+  notes: string[];
+  signer: SignerInfo;
+  /** SHA-256 of the bundle file. */
+  bundleSha256: string;
+  manifest: BundleManifest;
+  queries: { needed: number; sent: number; reused: number; resumedReplies: number; budget?: number };
+}
+
+const COMPARED = ['score', 'pEmpirical', 'pParametric', 'decision'] as const;
+
+/** The differences between two sets of numbers, compared with Object.is (bit for bit for doubles). */
+export function compareNumbers(original: ReplayNumbers, replayed: ReplayNumbers): string[] {
+  return COMPARED.filter((k) => !Object.is(original[k], replayed[k])).map((k) => `${k}: original ${original[k]}, replay ${replayed[k]}`);
+}
+
+function originalNumbers(m: BundleManifest): ReplayNumbers {
+  const o = m.original;
+  return {
+    score: o.score, ...(o.matches !== undefined ? { matches: o.matches, trials: o.trials } : {}),
+    pEmpirical: o.pEmpirical, pParametric: o.pParametric, decision: o.decision, explanation: o.explanation,
+    suspect: m.suspect.identity, labelsOnly: o.labelsOnly,
+  };
+}
+
+/** verdict() of this build on the original score and the bundle's null: tells a changed decision rule from a changed suspect. */
+function ruleDrift(m: BundleManifest): string | null {
+  const v = verdict({ score: m.original.score, matches: m.original.matches, trials: m.original.trials, nullScores: m.nullCalibration.models, level: m.decisionRule.level, minNull: m.decisionRule.minNull });
+  const diff = (['pEmpirical', 'pParametric', 'decision'] as const).filter((k) => !Object.is(v[k], m.original[k]));
+  return diff.length ? `this build's verdict() gives different ${diff.join(', ')} for the original score on the bundle's own null (${diff.map((k) => `${k} ${v[k]}`).join(', ')}): the decision code changed since the bundle was made (producer ${m.producer.version})` : null;
+}
+
+export async function replayBundle(req: ReplayRequest): Promise<ReplayResult> {
+  const tmp = await mkdtemp(join(tmpdir(), 'provenant-replay-'));
+  try {
+    const imported = await importBundle(req.bundle, { out: join(tmp, 'bundle'), trust: req.trust });
+    const m = imported.manifest;
+    const { set, saved } = await readTriggerSet(imported.triggersDir);
+    const labelsOnly = req.labelsOnly ?? m.original.labelsOnly;
+    const method = getMethod(set.method);
+    const original = originalNumbers(m);
+    const notes: string[] = [imported.signer.note];
+    if (labelsOnly !== m.original.labelsOnly) notes.push(`replayed ${labelsOnly ? 'on labels only' : 'with probabilities'}, the original used ${m.original.labelsOnly ? 'labels only' : 'probabilities'}: the numbers need not agree`);
+    const drift = ruleDrift(m);
+    if (drift) notes.push(drift);
+    const opened = await openSuspect(req.suspect, { inputShape: set.inputShape, numClasses: set.numClasses, labelOnly: labelsOnly });
+    let log: QueryLog | undefined;
+    try {
+      if (!labelsOnly && opened.oracle.labelOnly) throw new Error(`${opened.identity}: the suspect answers labels only; replay with labels only`);
+      if (opened.identity !== m.suspect.identity) notes.push(`the suspect is ${opened.identity}; the bundle's was ${m.suspect.identity}`);
+      log = req.queryLog ? openQueryLog(req.queryLog, { suspect: opened.identity, triggersSha256: saved.sha256, method: set.method, labelOnly: labelsOnly }, set.numClasses) : undefined;
+      const recorders = [log?.recorder, req.recorder].filter((r): r is QueryRecorder => r !== undefined);
+      const suspect = accountedSuspect(opened.oracle, {
+        budget: req.budget, cache: log?.cache, seqStart: log?.seqStart, signal: req.signal,
+        recorder: { record: (e) => recorders.forEach((r) => r.record(e)) },
+      });
+      const needed = expectedQueries(set, labelsOnly);
+      const common = { original, notes, signer: imported.signer, bundleSha256: imported.sha256, manifest: m };
+      const queries = () => ({ needed, sent: suspect.sent(), reused: suspect.cached(), resumedReplies: log?.resumed.replies ?? 0, ...(req.budget !== undefined ? { budget: req.budget } : {}) });
+      let s;
+      try {
+        s = await method.score(set, suspect, { signal: req.signal, onProgress: req.onProgress });
+      } catch (e) {
+        if (!(e instanceof BudgetExhaustedError)) throw e;
+        const resume = req.queryLog ? `every reply is kept in ${req.queryLog}: replay again with the same query log to resume` : 'replay with a query log to be able to resume';
+        return { ...common, reproduced: false, replayed: null, differences: [`not replayed: the query budget (${e.budget}) ran out before the trigger set was fully answered; ${resume}`], queries: queries() };
+      }
+      if (s.queries !== needed) throw new Error(`${set.method}: scored with ${s.queries} queries, expected ${needed} (query accounting disagrees)`);
+      const c = matchCounts(s);
+      const v = verdict({ score: s.score, matches: c.matches, trials: c.trials, nullScores: m.nullCalibration.models, level: m.decisionRule.level, minNull: m.decisionRule.minNull });
+      const replayed: ReplayNumbers = {
+        score: s.score, ...(c.matches !== undefined ? { matches: c.matches, trials: c.trials } : {}),
+        pEmpirical: v.pEmpirical, pParametric: v.pParametric, decision: v.decision, explanation: v.explanation,
+        suspect: opened.identity, labelsOnly,
+      };
+      const differences = compareNumbers(original, replayed);
+      return { ...common, reproduced: differences.length === 0, replayed, differences, queries: queries() };
+    } finally {
+      log?.close();
+      await opened.oracle.close?.();
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
