@@ -32,6 +32,8 @@ export interface ReplayRequest {
   labelsOnly?: boolean;
   /** Fingerprints of trusted signers; the result reports whether the bundle's signer is one. */
   trust?: readonly string[];
+  /** Refuse a bundle whose signer is not in `trust` (default: replay and report the signer as unknown). */
+  requireTrusted?: boolean;
   /** JSONL query log of this replay; an existing log of the same replay is resumed. */
   queryLog?: string;
   /** Also receives every exchange (the case store). */
@@ -99,7 +101,7 @@ function ruleDrift(m: BundleManifest): string | null {
 export async function replayBundle(req: ReplayRequest): Promise<ReplayResult> {
   const tmp = await mkdtemp(join(tmpdir(), 'provenant-replay-'));
   try {
-    const imported = await importBundle(req.bundle, { out: join(tmp, 'bundle'), trust: req.trust });
+    const imported = await importBundle(req.bundle, { out: join(tmp, 'bundle'), trust: req.trust, requireTrusted: req.requireTrusted });
     const m = imported.manifest;
     const { set, saved } = await readTriggerSet(imported.triggersDir);
     const labelsOnly = req.labelsOnly ?? m.original.labelsOnly;
