@@ -11,6 +11,9 @@ import { trainCommand, TRAIN_USAGE } from './commands/train.ts';
 import { infoCommand, INFO_USAGE } from './commands/info.ts';
 import { importCommand, IMPORT_USAGE } from './commands/import.ts';
 import { caseCommand, CASE_USAGE } from './commands/case.ts';
+import { reportCommand, REPORT_USAGE } from './commands/report.ts';
+import { bundleCommand, BUNDLE_USAGE, keysCommand, KEYS_USAGE } from './commands/bundle.ts';
+import { replayCommand, REPLAY_USAGE } from './commands/replay.ts';
 import { demoCommand, DEMO_USAGE } from './commands/demo.ts';
 import { labCommand, LAB_USAGE } from './commands/lab.ts';
 import { generateCommand, GENERATE_USAGE } from './commands/generate.ts';
@@ -26,6 +29,10 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'rank fingerprinting methods on an evaluation suite (AUC, TPR@FPR, ROC)' },
   info: { run: infoCommand, usage: INFO_USAGE, summary: 'show a model directory or an ONNX file: shapes, operators, hashes, provenance' },
   case: { run: caseCommand, usage: CASE_USAGE, summary: 'create, list, show and check cases (SQLite: exhibits, runs, queries, verdicts, audit chain)' },
+  report: { run: reportCommand, usage: REPORT_USAGE, summary: 'the PDF evidence report of a verification recorded in a case' },
+  bundle: { run: bundleCommand, usage: BUNDLE_USAGE, summary: 'export a signed bundle of a verification; verify or import one' },
+  replay: { run: replayCommand, usage: REPLAY_USAGE, summary: 'the arbiter: replay a bundle on a suspect and check the numbers bit for bit' },
+  keys: { run: keysCommand, usage: KEYS_USAGE, summary: 'make an Ed25519 signing key for bundles' },
   import: { run: importCommand, usage: IMPORT_USAGE, summary: 'an ONNX file (e.g. a PyTorch export) as a trainable source model directory' },
   demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'the main job on the embedded MNIST digits' },
 };

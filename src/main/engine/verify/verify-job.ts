@@ -62,6 +62,8 @@ interface VerifyCommon {
 export interface VerifyComplete extends VerifyCommon {
   status: 'complete';
   score: number;
+  /** The suspect's per-trigger (or per-group) match flags and counts, when the method defines them. */
+  matches?: { flags: number[]; matches: number; trials: number };
   nullScores: NullModelScore[];
   /** Null models left out because they are the suspect itself. */
   excludedFromNull: string[];
@@ -138,6 +140,7 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
     return {
       ...common(), status: 'complete',
       score: s.score,
+      ...(s.matches && c.matches !== undefined && c.trials !== undefined ? { matches: { flags: Array.from(s.matches), matches: c.matches, trials: c.trials } } : {}),
       nullScores,
       excludedFromNull: nullModels.filter((m) => !nullSet.includes(m)).map((m) => m.entry.id),
       verdict: verdict({ score: s.score, matches: c.matches, trials: c.trials, nullScores, level: req.level }),
