@@ -6,7 +6,7 @@
  * intact, and a tamperer's edit of a recorded reply is named by `case check`.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -95,6 +95,30 @@ describe('a verification killed with SIGKILL', () => {
 
     const ref = (await runVerify({ triggersDir: triggers, suspect: { kind: 'model-dir', dir: source }, nullSuiteDir: nullDir, labelsOnly: true })) as VerifyComplete;
     expect([r.score, r.verdict.decision, r.verdict.pEmpirical, r.verdict.pParametric]).toEqual([ref.score, ref.verdict.decision, ref.verdict.pEmpirical, ref.verdict.pParametric]);
+  });
+
+  it('the run becomes a signed bundle an arbiter replays bit for bit, and a PDF whose text holds the evidence', async () => {
+    const c = capture();
+    const key = join(dir, 'key.pem');
+    expect(await main(['keys', 'new', key])).toBe(0);
+    expect(await main(['--json', 'bundle', 'export', caseDir, '--run', '1', '--key', key, '--out', join(dir, 'run1.pvb')])).toBe(0);
+    const b = JSON.parse(c.out().slice(c.out().lastIndexOf('{\n')));
+    expect(await main(['replay', join(dir, 'run1.pvb'), '--suspect', source, '--labels-only', '--trust', b.fingerprint])).toBe(0);
+    expect(c.out()).toMatch(/REPRODUCED: score, p-values and verdict are bit for bit/);
+    expect(await main(['replay', join(dir, 'run1.pvb'), '--suspect', resolve('tests/fixtures/onnx/innocent/model.onnx'), '--labels-only'])).toBe(5);
+    expect(c.out()).toMatch(/DIFFERS: decision: original derived, replay not-derived/);
+    const pdf = join(dir, 'report.pdf');
+    expect(await main(['report', caseDir, '--run', '1', '--out', pdf])).toBe(0);
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    const store = openCase(caseDir, { readOnly: true });
+    const v = store.verdict(1)!;
+    const exhibits = store.exhibits();
+    store.close();
+    expect(text).toMatch(/DERIVED/);
+    expect(text).toContain(String(v.pEmpirical));
+    for (const e of exhibits) expect(text).toContain(e.sha256);
+    expect(text).toContain(b.sha256);
+    expect(text.replace(/\s+/g, ' ')).toContain(`provenant replay bundle-run1.pvb`.replace('bundle-run1.pvb', join(dir, 'run1.pvb')));
   });
 
   it('case check: intact, then names a recorded reply a tamperer edited', async () => {

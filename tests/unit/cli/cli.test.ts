@@ -84,5 +84,8 @@ describe('provenant CLI', () => {
       expect(['derived', 'not-derived']).toContain(v.decision);
       expect(readFileSync(v.queryLog, 'utf8').trim().split('\n').length).toBeGreaterThan(1);
     }
+    // Step 5: the pirate's verification in a case, a signed bundle replayed bit for bit, the PDF.
+    expect(summary.evidence).toMatchObject({ run: 1, decision: summary.verdicts[0].decision, reproduced: true, intact: true, report: join(dir, 'report.pdf') });
+    expect(readFileSync(summary.evidence.report).subarray(0, 5).toString()).toBe('%PDF-');
   });
 });
