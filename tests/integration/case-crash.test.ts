@@ -121,6 +121,16 @@ describe('a verification killed with SIGKILL', () => {
     expect(text.replace(/\s+/g, ' ')).toContain(`provenant replay bundle-run1.pvb`.replace('bundle-run1.pvb', join(dir, 'run1.pvb')));
   });
 
+  it('generate --case records the source, a generate run and the trigger set', async () => {
+    expect(await main(['generate', '--method', 'ipguard', '--source', source, '--param', 'n=6', '--out', join(dir, 'ip-case'), '--case', caseDir])).toBe(0);
+    const store = openCase(caseDir, { readOnly: true });
+    const run = store.runs().find((r) => r.kind === 'generate')!;
+    expect(run).toMatchObject({ method: 'ipguard', status: 'complete', seeds: { triggers: 1 } });
+    expect(store.exhibits().map((e) => e.role)).toEqual(expect.arrayContaining(['source', 'trigger-set']));
+    expect(store.triggerSets().some((t) => (run.result as { triggerSet: number }).triggerSet === t.id)).toBe(true);
+    store.close();
+  });
+
   it('case check: intact, then names a recorded reply a tamperer edited', async () => {
     const c = capture();
     expect(await main(['case', 'check', caseDir])).toBe(0);

@@ -7,10 +7,11 @@ import type { CliContext } from '../context.ts';
 import { createJobProgress, formatSeconds } from '../progress-bar.ts';
 import { PREPROCESS_OPTIONS, PREPROCESS_USAGE, preprocessingFlags } from '../preprocess-flags.ts';
 import { datasetFlags } from './import.ts';
+import { generateInCase } from '../case/generate-in-case.ts';
 import type { DatasetId } from '../../engine/data/types.ts';
 
 export const GENERATE_USAGE = `provenant generate --method ${METHOD_IDS.join('|')} --source MODEL_DIR|MODEL.onnx [--pools POOL_DIR]
-                [--seed N] [--param NAME=VALUE ...] [--params JSON] [--out DIR] [--overwrite]
+                [--seed N] [--param NAME=VALUE ...] [--params JSON] [--out DIR] [--overwrite] [--case CASE_DIR]
                 ONNX source: --dataset mnist|fashion-mnist|folder [--data-dir DIR] [--split-seed 1] ${PREPROCESS_USAGE}`;
 
 /** `--param n=50 --param pair=random` and `--params '{"n":50}'` → one object; values parse as JSON when they can. */
@@ -49,6 +50,7 @@ export async function generateCommand(argv: string[], ctx: CliContext): Promise<
     params: { type: 'string' },
     out: { type: 'string', short: 'o' },
     overwrite: { type: 'boolean', default: false },
+    case: { type: 'string' }, actor: { type: 'string' },
     dataset: { type: 'string' }, 'data-dir': { type: 'string' }, 'split-seed': { type: 'string', default: '1' }, ...PREPROCESS_OPTIONS,
   });
   if (!v.method) throw new UsageError(`--method is required (one of ${METHOD_IDS.join(', ')})`);
@@ -61,13 +63,16 @@ export async function generateCommand(argv: string[], ctx: CliContext): Promise<
   const seed = intFlag(v.seed, 'seed')!;
   const params = parseMethodParams((v.param as string[] | undefined) ?? [], v.params as string | undefined);
   const out = resolve(String(v.out ?? `runs/triggers-${method}-seed${seed}`));
-  const result = await runGenerate({
+  const req = {
     method, seed, params, outDir: out, overwrite: Boolean(v.overwrite),
     sourceDir: resolve(String(v.source)), poolDir: v.pools ? resolve(String(v.pools)) : undefined,
     dataset: dataset as DatasetId | undefined, datasetOptions: datasetOptions as never,
     ...(onnxSource ? { sourceOnnx: { preprocessing: pre, splitSeed: intFlag(v['split-seed'], 'split-seed') } } : {}),
     onProgress: createJobProgress(ctx.stderr, method), signal: ctx.signal,
-  });
+  };
+  const inCase = v.case ? await generateInCase(resolve(String(v.case)), req, v.actor as string | undefined) : undefined;
+  const result = inCase?.result ?? (await runGenerate(req));
+  if (inCase) ctx.log(`recorded in case ${resolve(String(v.case))} as run ${inCase.runId} (trigger set #${inCase.triggerSetId})`);
   const summary = {
     method, dir: result.saved!.dir, sha256: result.saved!.sha256, triggers: result.set.labels.length, seed,
     seconds: result.seconds, params: result.set.params, poolSkipped: result.poolSkipped,
