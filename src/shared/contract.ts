@@ -7,6 +7,7 @@
  * This module is imported by main, preload and renderer alike: zod only, no Node or DOM APIs.
  */
 import { z } from 'zod';
+import { WORKBENCH_CONTRACTS, workbenchEvents } from './workbench-contract.ts';
 
 export interface Contract<C extends string = string, I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   readonly channel: C;
@@ -87,7 +88,7 @@ function byChannel<const T extends readonly Contract[]>(list: T): { [K in T[numb
   return Object.freeze(map) as never;
 }
 
-export const contracts = byChannel([appInfoContract, datasetsListContract]);
+export const contracts = byChannel([appInfoContract, datasetsListContract, ...WORKBENCH_CONTRACTS]);
 
 export type Contracts = typeof contracts;
 export type Channel = keyof Contracts;
@@ -117,6 +118,7 @@ export const serverEvents = {
     etaSeconds: z.number().nonnegative().nullable(),
     message: z.string().optional(),
   }),
+  ...workbenchEvents,
 } as const;
 
 export type ServerEvents = { [E in keyof typeof serverEvents]: z.output<(typeof serverEvents)[E]> };

@@ -5,6 +5,7 @@
  */
 import type { Channel, Dataset, EngineInfoDto, OutputOf, ParsedInputOf } from '../../shared/contract.ts';
 import type { EngineInfo } from '../engine/tensor/backend.ts';
+import { WORKBENCH_CONTRACTS } from '../../shared/workbench-contract.ts';
 import { version as packageVersion } from '../../../package.json';
 
 export type Handler<C extends Channel> = (input: ParsedInputOf<C>) => Promise<OutputOf<C>>;
@@ -49,7 +50,13 @@ export function createHandlers(overrides: Partial<HandlerDeps> = {}): HandlerReg
     engine: defaultEngine,
     ...overrides,
   };
+  // Temporary while the workbench handlers are being written (issue 8): every workbench channel
+  // answers a clear "not available yet" error. Replaced by src/main/services handlers.
+  const pending = Object.fromEntries(
+    WORKBENCH_CONTRACTS.map((c) => [c.channel, async () => { throw new Error(`${c.channel}: not available in this build yet`); }]),
+  ) as unknown as Omit<HandlerRegistry, 'app.info' | 'datasets.list'>;
   return {
+    ...pending,
     'app.info': async () => ({ name: deps.appName, version: deps.appVersion, engine: await deps.engine() }),
     'datasets.list': async ({ kind }) => ({
       datasets: (deps.datasets ?? (await engineDatasets())).filter((d) => kind === undefined || d.kind === kind),

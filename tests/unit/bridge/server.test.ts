@@ -121,6 +121,7 @@ describe('bridge with stub handlers and a renderer folder', () => {
   let bridge: Bridge;
   let dir: string;
   const handlers: HandlerRegistry = {
+    ...createHandlers(),
     'app.info': async () => {
       throw new Error('engine exploded');
     },
