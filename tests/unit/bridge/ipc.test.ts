@@ -2,6 +2,7 @@
  * The Electron transport without Electron: main's IPC wiring and preload's api joined by fakes of
  * ipcMain / ipcRenderer / webContents that behave like Electron's (invoke → handle, send → on).
  */
+import { CHANNELS } from '../../../src/shared/contract.ts';
 import { describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { ServerEventBus } from '../../../src/main/bridge/events.ts';
@@ -40,7 +41,7 @@ describe('Electron IPC transport (faked)', () => {
   it('registers exactly the contract channels, and unregisters them', () => {
     const e = fakeElectron();
     const off = registerIpcHandlers(e.ipcMain, createHandlers({ engine: stubEngine }));
-    expect([...e.handlers.keys()].sort()).toEqual(['app.info', 'datasets.list']);
+    expect([...e.handlers.keys()].sort()).toEqual([...CHANNELS].sort());
     off();
     expect(e.handlers.size).toBe(0);
   });

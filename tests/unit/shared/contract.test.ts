@@ -1,3 +1,4 @@
+import { WORKBENCH_CONTRACTS } from '../../../src/shared/workbench-contract.ts';
 import { describe, expect, it } from 'vitest';
 import {
   CHANNELS,
@@ -21,7 +22,7 @@ function issuesOf(schema: z.ZodType, value: unknown) {
 
 describe('contract', () => {
   it('indexes every contract by its channel, and the channel list is the allowlist', () => {
-    expect([...CHANNELS].sort()).toEqual(['app.info', 'datasets.list']);
+    expect([...CHANNELS].sort()).toEqual(['app.info', 'datasets.list', ...WORKBENCH_CONTRACTS.map((c) => c.channel)].sort());
     for (const c of CHANNELS) expect(contracts[c].channel).toBe(c);
     expect(isChannel('app.info')).toBe(true);
     expect(isChannel('toString')).toBe(false);
