@@ -24,8 +24,8 @@ import { exportBundle, generateSigningKey } from '../../evidence/bundle/index.ts
 import { replayBundle } from '../../evidence/replay.ts';
 import { renderReport } from '../../evidence/report/index.ts';
 import { openCase } from '../../store/index.ts';
-import { reportModelFromCase } from '../case/report-from-case.ts';
-import { verifyInCase } from '../case/verify-in-case.ts';
+import { reportModelFromCase } from '../../services/report-from-case.ts';
+import { verifyInCase } from '../../services/verify-in-case.ts';
 
 export const DEMO_USAGE = 'provenant demo [--out DIR] [--seed N] [--epochs N] [--methods ipguard,mfue]';
 

@@ -7,7 +7,7 @@ import type { CliContext } from '../context.ts';
 import { createJobProgress, formatSeconds } from '../progress-bar.ts';
 import { PREPROCESS_OPTIONS, PREPROCESS_USAGE, preprocessingFlags } from '../preprocess-flags.ts';
 import { datasetFlags } from './import.ts';
-import { generateInCase } from '../case/generate-in-case.ts';
+import { generateInCase } from '../../services/generate-in-case.ts';
 import type { DatasetId } from '../../engine/data/types.ts';
 
 export const GENERATE_USAGE = `provenant generate --method ${METHOD_IDS.join('|')} --source MODEL_DIR|MODEL.onnx [--pools POOL_DIR]

@@ -4,7 +4,7 @@ import { renderReport } from '../../evidence/report/index.ts';
 import { openCase } from '../../store/index.ts';
 import { intFlag, parse, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { reportModelFromCase } from '../case/report-from-case.ts';
+import { reportModelFromCase } from '../../services/report-from-case.ts';
 
 export const REPORT_USAGE = 'provenant report CASE_DIR --run ID [--out report.pdf] [--no-roc]';
 

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { SuspectSpec } from '../../engine/suspects/open-suspect.ts';
 import { suspectKind } from '../../engine/suspects/open-suspect.ts';
 import { runVerify, type VerifyRequest, type VerifyResult } from '../../engine/verify/verify-job.ts';
-import { verifyInCase } from '../case/verify-in-case.ts';
+import { verifyInCase } from '../../services/verify-in-case.ts';
 import { choiceFlag, intFlag, numberFlag, parse, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { createJobProgress } from '../progress-bar.ts';

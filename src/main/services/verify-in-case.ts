@@ -1,6 +1,6 @@
 /**
- * `verify --case DIR`: a verification recorded in a case. The trigger set and the suspect (file or
- * endpoint) are taken in as exhibits (hashed at intake), the run is opened with its method,
+ * A verification recorded in a case (`verify --case DIR`, the workbench's verify job). The trigger
+ * set and the suspect (file or endpoint) are taken in as exhibits (hashed at intake), the run is opened with its method,
  * parameters, seeds and engine, every exchange with the suspect is committed to the case before its
  * reply is used, and the result and verdict close the run — all audited.
  *
@@ -8,12 +8,12 @@
  * same verification again resumes it — its recorded replies are reused, so no query is sent twice
  * and none is lost, and the final numbers are those of an uninterrupted run.
  */
-import { readTriggerSet } from '../../engine/methods/trigger-set-io.ts';
-import { redactUrl } from '../../engine/suspects/http/redact.ts';
-import { suspectIdentity } from '../../engine/suspects/open-suspect.ts';
-import { engineInfo } from '../../engine/tensor/backend.ts';
-import { runVerify, type VerifyRequest, type VerifyResult } from '../../engine/verify/verify-job.ts';
-import { openCase, type Run } from '../../store/index.ts';
+import { readTriggerSet } from '../engine/methods/trigger-set-io.ts';
+import { redactUrl } from '../engine/suspects/http/redact.ts';
+import { suspectIdentity } from '../engine/suspects/open-suspect.ts';
+import { engineInfo } from '../engine/tensor/backend.ts';
+import { runVerify, type VerifyRequest, type VerifyResult } from '../engine/verify/verify-job.ts';
+import { openCase, type Run } from '../store/index.ts';
 
 export interface CaseVerifyOutcome {
   result: VerifyResult;

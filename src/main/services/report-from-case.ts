@@ -10,17 +10,17 @@
  * the report says how many positives were used.
  */
 import { createRequire } from 'node:module';
-import { getMethod } from '../../engine/methods/index.ts';
-import { readTriggerSet } from '../../engine/methods/trigger-set-io.ts';
-import { modelClassifier } from '../../engine/lab/classifier.ts';
-import { loadSuiteMembers } from '../../engine/lab/suite-loader.ts';
-import { classifierSuspect } from '../../engine/suspects/classifier-suspect.ts';
-import { aucFromPoints, roc } from '../../engine/verify/metrics.ts';
-import type { VerifyComplete } from '../../engine/verify/verify-job.ts';
-import type { ReportModelInput } from '../../evidence/report/index.ts';
-import type { CaseStore } from '../../store/index.ts';
+import { getMethod } from '../engine/methods/index.ts';
+import { readTriggerSet } from '../engine/methods/trigger-set-io.ts';
+import { modelClassifier } from '../engine/lab/classifier.ts';
+import { loadSuiteMembers } from '../engine/lab/suite-loader.ts';
+import { classifierSuspect } from '../engine/suspects/classifier-suspect.ts';
+import { aucFromPoints, roc } from '../engine/verify/metrics.ts';
+import type { VerifyComplete } from '../engine/verify/verify-job.ts';
+import type { ReportModelInput } from '../evidence/report/index.ts';
+import type { CaseStore } from '../store/index.ts';
 
-const pkg = createRequire(import.meta.url)('../../../../package.json') as { version: string };
+const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 export interface ReportOptions {
   /** Score the calibration suite's positives for a ROC (default true). */

@@ -1,12 +1,12 @@
 /**
- * `generate --case DIR`: trigger-set generation recorded in a case — the source (and the pool, when
- * one is used) taken in as exhibits, a 'generate' run with the method, every parameter, the seed and
+ * Trigger-set generation recorded in a case (`generate --case DIR`, the workbench's generate job):
+ * the source (and the pool, when one is used) taken in as exhibits, a 'generate' run with the method, every parameter, the seed and
  * the engine, and the saved trigger set as an exhibit and a trigger-set row. A failure closes the
  * run as failed with its message; nothing is left half-recorded.
  */
-import { runGenerate, type GenerateRequest, type GenerateResult } from '../../engine/methods/generate-job.ts';
-import { engineInfo } from '../../engine/tensor/backend.ts';
-import { openCase } from '../../store/index.ts';
+import { runGenerate, type GenerateRequest, type GenerateResult } from '../engine/methods/generate-job.ts';
+import { engineInfo } from '../engine/tensor/backend.ts';
+import { openCase } from '../store/index.ts';
 
 export async function generateInCase(caseDir: string, req: GenerateRequest & { outDir: string }, actor?: string): Promise<{ result: GenerateResult; runId: number; triggerSetId: number }> {
   const store = openCase(caseDir, { actor });
