@@ -1,13 +1,25 @@
-import { AppShell, Badge, Group, MantineProvider, Text, Title, createTheme } from '@mantine/core';
+import { AppShell, Badge, Group, MantineProvider, NavLink, Text, Title, createTheme } from '@mantine/core';
 import { ClientProvider, useClient } from './api/context.tsx';
-import { OverviewPage } from './pages/OverviewPage.tsx';
+import { JobsProvider } from './api/jobs.tsx';
+import { JobsIndicator } from './components/jobs/JobsDrawer.tsx';
+import { CasePage } from './pages/CasePage.tsx';
+import { CasesPage } from './pages/CasesPage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
+import { routeHref, useRoute, type Route } from './router.tsx';
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
 
+function Page({ route }: { route: Route }) {
+  if (route.page === 'settings') return <SettingsPage />;
+  if (route.page === 'case') return <CasePage key={route.caseId} caseId={route.caseId} tab={route.tab} runId={route.runId} />;
+  return <CasesPage />;
+}
+
 function Shell() {
   const { transport } = useClient();
+  const route = useRoute();
   return (
-    <AppShell header={{ height: 60 }} padding="lg">
+    <AppShell header={{ height: 60 }} navbar={{ width: 200, breakpoint: 'sm' }} padding="lg">
       <AppShell.Header>
         <Group h="100%" px="lg" justify="space-between">
           <Group gap="sm" align="baseline">
@@ -18,13 +30,20 @@ function Shell() {
               neural-network ownership workbench
             </Text>
           </Group>
-          <Badge variant="dot" color={transport === 'electron' ? 'teal' : 'gray'} data-testid="transport">
-            {transport === 'electron' ? 'desktop' : 'browser · localhost bridge'}
-          </Badge>
+          <Group gap="sm">
+            <JobsIndicator />
+            <Badge variant="dot" color={transport === 'electron' ? 'teal' : 'gray'} data-testid="transport">
+              {transport === 'electron' ? 'desktop' : 'browser · localhost bridge'}
+            </Badge>
+          </Group>
         </Group>
       </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main">
+        <NavLink href={routeHref({ page: 'cases' })} label="Cases" active={route.page !== 'settings'} data-testid="nav-cases" />
+        <NavLink href={routeHref({ page: 'settings' })} label="Settings" active={route.page === 'settings'} data-testid="nav-settings" />
+      </AppShell.Navbar>
       <AppShell.Main>
-        <OverviewPage />
+        <Page route={route} />
       </AppShell.Main>
     </AppShell>
   );
@@ -34,7 +53,9 @@ export function App() {
   return (
     <MantineProvider theme={theme} defaultColorScheme="light">
       <ClientProvider>
-        <Shell />
+        <JobsProvider>
+          <Shell />
+        </JobsProvider>
       </ClientProvider>
     </MantineProvider>
   );
