@@ -6,6 +6,7 @@
 import type { Channel, Dataset, EngineInfoDto, OutputOf, ParsedInputOf } from '../../shared/contract.ts';
 import type { EngineInfo } from '../engine/tensor/backend.ts';
 import { WORKBENCH_CONTRACTS } from '../../shared/workbench-contract.ts';
+import type { WorkbenchHandlers } from '../services/workbench.ts';
 import { version as packageVersion } from '../../../package.json';
 
 export type Handler<C extends Channel> = (input: ParsedInputOf<C>) => Promise<OutputOf<C>>;
@@ -18,6 +19,8 @@ export interface HandlerDeps {
   engine: () => Promise<EngineInfoDto>;
   /** Fixed list for tests; by default the engine's registry is asked on every call. */
   datasets?: readonly Dataset[];
+  /** The workbench channels (createWorkbench(...).handlers); without it they answer a clear error. */
+  workbench?: WorkbenchHandlers;
 }
 
 // The contract's engine schema must accept whatever the engine reports (compile-time check).
@@ -50,13 +53,12 @@ export function createHandlers(overrides: Partial<HandlerDeps> = {}): HandlerReg
     engine: defaultEngine,
     ...overrides,
   };
-  // Temporary while the workbench handlers are being written (issue 8): every workbench channel
-  // answers a clear "not available yet" error. Replaced by src/main/services handlers.
-  const pending = Object.fromEntries(
-    WORKBENCH_CONTRACTS.map((c) => [c.channel, async () => { throw new Error(`${c.channel}: not available in this build yet`); }]),
-  ) as unknown as Omit<HandlerRegistry, 'app.info' | 'datasets.list'>;
+  // A registry made without a workbench (e.g. a test of app.info) still answers every channel.
+  const workbench = deps.workbench ?? (Object.fromEntries(
+    WORKBENCH_CONTRACTS.map((c) => [c.channel, async () => { throw new Error('no workbench in this handler registry (createWorkbench() makes one)'); }]),
+  ) as unknown as WorkbenchHandlers);
   return {
-    ...pending,
+    ...workbench,
     'app.info': async () => ({ name: deps.appName, version: deps.appVersion, engine: await deps.engine() }),
     'datasets.list': async ({ kind }) => ({
       datasets: (deps.datasets ?? (await engineDatasets())).filter((d) => kind === undefined || d.kind === kind),

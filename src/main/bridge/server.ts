@@ -19,12 +19,16 @@ import { HTTP_STATUS, TOKEN_HEADER, type Envelope } from '../../shared/api.ts';
 import { dispatch, failure } from './dispatch.ts';
 import { ServerEventBus } from './events.ts';
 import { createHandlers, type HandlerRegistry } from './handlers.ts';
+import { createWorkbench, type Workbench } from '../services/workbench.ts';
 import { findRendererDir, serveStatic } from './static.ts';
 import { version } from '../../../package.json';
 
 export interface BridgeOptions {
+  /** Default: the real handlers with a workbench on `dataDir`, sharing this bridge's events. */
   handlers?: HandlerRegistry;
   events?: ServerEventBus;
+  /** The workbench's data folder when the bridge makes its own handlers (default $PROVENANT_DATA or ~/.provenant). */
+  dataDir?: string;
   /** Default 127.0.0.1. Anything else exposes the API beyond this machine: think twice. */
   host?: string;
   /** Default 0: a free port chosen by the OS. */
@@ -43,6 +47,9 @@ export interface Bridge {
   /** The address to open in a browser: url + '/#token=' + token. */
   readonly appUrl: string;
   readonly events: ServerEventBus;
+  /** The workbench the bridge made (absent when handlers were given). */
+  readonly workbench?: Workbench;
+  /** Cancels the workbench's jobs (when the bridge made it), ends event streams, stops listening. */
   close(): Promise<void>;
 }
 
@@ -88,8 +95,9 @@ async function readJson(req: IncomingMessage): Promise<{ ok: true; value: unknow
 }
 
 export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
-  const handlers = options.handlers ?? createHandlers();
   const events = options.events ?? new ServerEventBus();
+  const workbench = options.handlers ? undefined : createWorkbench({ events, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const handlers = options.handlers ?? createHandlers({ workbench: workbench!.handlers });
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(32).toString('hex');
   const tokenBytes = Buffer.from(token);
@@ -173,11 +181,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     token,
     appUrl: `${url}/#token=${token}`,
     events,
-    close: () =>
-      new Promise<void>((resolveClose, rejectClose) => {
+    ...(workbench ? { workbench } : {}),
+    close: async () => {
+      await workbench?.close();
+      await new Promise<void>((resolveClose, rejectClose) => {
         for (const s of streams) s.end();
         server.close((err) => (err ? rejectClose(err) : resolveClose()));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

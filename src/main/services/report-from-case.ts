@@ -83,7 +83,7 @@ export function replayCommand(bundlePath: string, r: VerifyComplete): string {
   return `provenant replay ${bundlePath} --suspect ${suspect}${r.suspect.labelsOnly ? ' --labels-only' : ''}`;
 }
 
-async function suiteRoc(suiteDir: string, set: Awaited<ReturnType<typeof readTriggerSet>>['set'], labelsOnly: boolean, nullScores: number[], log?: (l: string) => void): Promise<ReportModelInput['roc']> {
+export async function suiteRoc(suiteDir: string, set: Awaited<ReturnType<typeof readTriggerSet>>['set'], labelsOnly: boolean, nullScores: number[], log?: (l: string) => void): Promise<ReportModelInput['roc']> {
   const positives = await loadSuiteMembers(suiteDir, (e) => e.role === 'positive').catch(() => []);
   if (!positives.length) return null;
   try {
