@@ -27,7 +27,7 @@ export function JobProgress({ job, units, compact = false }: { job: JobView; uni
   const value = job.status === 'done' ? 100 : percent(job.done, job.total);
   const counts = job.total > 0 ? `${job.done} / ${job.total}${units ? ` ${units}` : ''}` : running ? 'starting…' : '';
   return (
-    <Stack gap={4} data-testid="job" data-job-id={job.jobId} data-job-kind={job.kind} data-job-status={job.status}>
+    <Stack gap={4} data-testid="job" data-job-id={job.jobId} data-job-kind={job.kind} data-job-status={job.status} data-progress-events={job.progressEvents}>
       <Group justify="space-between" wrap="nowrap">
         <Group gap="xs" wrap="nowrap">
           {!compact && (
