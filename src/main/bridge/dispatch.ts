@@ -1,7 +1,8 @@
 /**
  * The single entry point of a request into main, whatever the transport: the channel is checked
  * against the contract, the input validated with safeParse (a bad field is named in the error), the
- * handler run, and its output validated too. Always resolves with an Envelope; never throws.
+ * handler run (an error with a `field` from it is bad input too), and its output validated. Always
+ * resolves with an Envelope; never throws.
  */
 import { CHANNELS, contracts, isChannel, type Channel } from '../../shared/contract.ts';
 import type { ApiErrorBody, ApiErrorCode, ApiIssue, Envelope } from '../../shared/api.ts';
@@ -30,6 +31,13 @@ export async function dispatch(registry: HandlerRegistry, channel: string, rawIn
     value = await (registry[channel] as Handler<Channel>)(input.data as never);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    // A handler that refuses one field of a valid-looking input (an unknown case id, a path outside
+    // the data folder) throws an error carrying `field` (services' FieldError): that is bad input too.
+    const field = (err as { field?: unknown })?.field;
+    if (typeof field === 'string') {
+      const prefix = `${field}: `;
+      return failure('bad_input', `${channel}: ${message}`, channel, [{ path: field, message: message.startsWith(prefix) ? message.slice(prefix.length) : message }]);
+    }
     return failure('internal', `${channel}: ${message}`, channel);
   }
   const output = contract.output.safeParse(value);

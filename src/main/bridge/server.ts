@@ -43,6 +43,8 @@ export interface Bridge {
   /** http://127.0.0.1:<port> */
   readonly url: string;
   readonly port: number;
+  /** What the socket is bound to, as the OS reports it (127.0.0.1 by default). */
+  readonly address: AddressInfo;
   readonly token: string;
   /** The address to open in a browser: url + '/#token=' + token. */
   readonly appUrl: string;
@@ -171,13 +173,15 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       resolveListen();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const address = server.address() as AddressInfo;
+  const { port } = address;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
 
   return {
     url,
     port,
+    address,
     token,
     appUrl: `${url}/#token=${token}`,
     events,

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_HEADER } from '../../../src/shared/api.ts';
@@ -199,5 +200,58 @@ describe('createHandlers', () => {
     });
     expect((await h['app.info']({})).version).toBe('9.9.9');
     expect((await h['datasets.list']({ kind: 'builtin' })).datasets).toHaveLength(2);
+  });
+});
+
+describe('bridge security', () => {
+  let bridge: Bridge;
+  let dataDir: string;
+  const post = (channel: string, body: unknown, headers: Record<string, string> = { [TOKEN_HEADER]: bridge.token }) =>
+    fetch(`${bridge.url}/api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'provenant-bridge-sec-'));
+    bridge = await startBridge({ rendererDir: null, dataDir });
+  });
+  afterAll(async () => {
+    await bridge.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('listens on 127.0.0.1 only: the socket is bound to loopback and other addresses of this machine refuse', async () => {
+    expect(bridge.address).toMatchObject({ address: '127.0.0.1', family: 'IPv4', port: bridge.port });
+    const others = Object.values(networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4').map((i) => i!.address);
+    for (const host of others) {
+      const outcome = await new Promise<string>((resolve) => {
+        const socket = connect({ host, port: bridge.port, timeout: 2000 });
+        socket.once('connect', () => (socket.destroy(), resolve('connected')));
+        socket.once('timeout', () => (socket.destroy(), resolve('timeout')));
+        socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+      });
+      expect(outcome, host).not.toBe('connected');
+    }
+  });
+
+  it('refuses every workbench channel without the token, before looking at the input', async () => {
+    for (const [channel, body] of [['cases.list', {}], ['jobs.start', { kind: 'train' }], ['apiKeys.set', { name: 'k', value: 'v' }], ['settings.get', {}]] as const) {
+      const r = await post(channel, body, {});
+      expect(r.status, channel).toBe(401);
+      expect(r.body.error.code).toBe('unauthorized');
+    }
+    expect((await post('cases.list', {}, { [TOKEN_HEADER]: 'f'.repeat(64) })).status).toBe(401);
+  });
+
+  it('malformed input is refused naming the field (jobs.start verify with a bad level)', async () => {
+    const r = await post('jobs.start', { kind: 'verify', caseId: 'c', triggersDir: 't', nullSuiteDir: 'n', suspect: { kind: 'file', path: 'p' }, level: 2 });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 'bad_input', channel: 'jobs.start', issues: [{ path: 'level' }] });
+    expect(r.body.error.message).toMatch(/^jobs\.start: invalid input: level: /);
+  });
+
+  it('a case id that is a path never reaches the file system', async () => {
+    const r = await post('cases.get', { caseId: '../../../etc' });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 'bad_input', issues: [{ path: 'caseId', message: '"../../../etc" is not a case id (a UUID such as cases.list returns)' }] });
+    expect(r.body.error.message).toBe('cases.get: caseId: "../../../etc" is not a case id (a UUID such as cases.list returns)');
   });
 });
