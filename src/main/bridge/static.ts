@@ -50,7 +50,7 @@ async function fileAt(path: string): Promise<{ path: string; size: number } | nu
 
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string, root: string | null): Promise<void> {
   if (!root) {
-    send(res, 503, 'The renderer has not been built: run `npm run build` (or `npx electron-vite build`).\n');
+    send(res, 503, 'The renderer has not been built: run `npm run build:app` (electron-vite build), then reload.\n');
     return;
   }
   let rel: string;

@@ -15,6 +15,7 @@ import { reportCommand, REPORT_USAGE } from './commands/report.ts';
 import { bundleCommand, BUNDLE_USAGE, keysCommand, KEYS_USAGE } from './commands/bundle.ts';
 import { replayCommand, REPLAY_USAGE } from './commands/replay.ts';
 import { demoCommand, DEMO_USAGE } from './commands/demo.ts';
+import { serveCommand, SERVE_USAGE } from './commands/serve.ts';
 import { labCommand, LAB_USAGE } from './commands/lab.ts';
 import { generateCommand, GENERATE_USAGE } from './commands/generate.ts';
 import { evalCommand, EVAL_USAGE } from './commands/eval.ts';
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   keys: { run: keysCommand, usage: KEYS_USAGE, summary: 'make an Ed25519 signing key for bundles' },
   import: { run: importCommand, usage: IMPORT_USAGE, summary: 'an ONNX file (e.g. a PyTorch export) as a trainable source model directory' },
   demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'the main job on the embedded MNIST digits' },
+  serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'the workbench in a browser: the built app and its API on 127.0.0.1 with a token' },
 };
 
 export function usage(): string {
