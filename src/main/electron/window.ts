@@ -48,3 +48,11 @@ export function createMainWindow(): BrowserWindow {
   void (dev ? win.loadURL(dev) : win.loadFile(RENDERER_INDEX));
   return win;
 }
+
+/** Shows a renderer route (the hash router's `#/…`), e.g. '/new-case' from File → New case. */
+export function showRoute(win: BrowserWindow, route: string): void {
+  if (win.isMinimized()) win.restore();
+  win.focus();
+  // An in-page navigation: no reload, and will-navigate is not involved.
+  void win.webContents.executeJavaScript(`window.location.hash = ${JSON.stringify(`#${route}`)}`);
+}

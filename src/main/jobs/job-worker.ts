@@ -4,23 +4,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { runTask } from '../services/tasks/index.ts';
-import { serveJob, type WorkerPort } from './job-runner.ts';
-import type { FromWorker, ToWorker } from './types.ts';
+import { serveJob } from './job-runner.ts';
+import { threadPort, utilityPort, type UtilityParentPort } from './worker-ports.ts';
 
-/** Electron's utility-process port (process.parentPort), typed here so this file needs no electron import. */
-interface UtilityParentPort {
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
-  postMessage(message: unknown): void;
-}
-
-function port(): WorkerPort {
-  if (parentPort) {
-    const p = parentPort;
-    return { post: (msg: FromWorker) => p.postMessage(msg), onMessage: (l) => void p.on('message', (m: ToWorker) => l(m)) };
-  }
-  const utility = (process as unknown as { parentPort?: UtilityParentPort }).parentPort;
-  if (!utility) throw new Error('job-worker: started neither as a worker thread nor as a utility process');
-  return { post: (msg) => utility.postMessage(msg), onMessage: (l) => utility.on('message', (e) => l(e.data as ToWorker)) };
-}
-
-serveJob(port(), runTask);
+const utility = (process as unknown as { parentPort?: UtilityParentPort }).parentPort;
+if (!parentPort && !utility) throw new Error('job-worker: started neither as a worker thread nor as a utility process');
+serveJob(parentPort ? threadPort(parentPort) : utilityPort(utility!), runTask);
