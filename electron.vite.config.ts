@@ -26,7 +26,12 @@ export const rendererConfig = {
 export default defineConfig({
   main: {
     // Dependencies stay in node_modules (tfjs, better-sqlite3 are loaded at run time, not bundled).
-    build: { externalizeDeps: true },
+    // Two entries: the app, and the job worker Electron starts as a utility process
+    // (src/main/electron/utility-launcher.ts looks for out/main/job-worker.js next to index.js).
+    build: {
+      externalizeDeps: true,
+      rolldownOptions: { input: { index: resolve(root, 'src/main/index.ts'), 'job-worker': resolve(root, 'src/main/jobs/job-worker.ts') } },
+    },
   },
   preload: {
     // A sandboxed preload can require only 'electron': everything it imports (zod) is bundled in.

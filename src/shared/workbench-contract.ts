@@ -5,7 +5,8 @@
  * the bridge and the renderer share them. zod only: no Node or DOM APIs.
  *
  * Long work never runs inside a request: `jobs.start` returns a job id at once; progress arrives as
- * `job.progress` events and exactly one `job.done` or `job.failed` (or `job.cancelled`) ends it.
+ * `job.progress` events and exactly one `job.done` or `job.failed` ends it (a cancelled job fails
+ * with `cancelled: true`).
  */
 import { z } from 'zod';
 
