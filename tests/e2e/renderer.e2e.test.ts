@@ -19,16 +19,16 @@ describe.skipIf(SKIP_BROWSER)('renderer in Chromium over the localhost bridge', 
   let shots: string;
   let bridge: Bridge;
   let context: BrowserContext;
-  let handlers: ReturnType<typeof createHandlers>;
+  // Only to ask app.info what the page should show; the bridge makes its own handlers.
+  const handlers = createHandlers();
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     requireChromium();
     workDir = await mkdtemp(join(tmpdir(), 'provenant-e2e-'));
     shots = await screenshotDir();
-    handlers = createHandlers();
     const rendererDir = await buildRenderer(join(workDir, 'renderer'));
-    bridge = await startBridge({ handlers, rendererDir });
+    bridge = await startBridge({ dataDir: join(workDir, 'data'), rendererDir });
     context = await launchBrowser(join(workDir, 'profile'), pageErrors);
     context.on('response', (r) => r.status() >= 400 && pageErrors.push(`${r.status()} ${r.url()}`));
   });

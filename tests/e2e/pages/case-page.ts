@@ -23,8 +23,9 @@ export class CasePage {
 
   // ---- models & suites ----------------------------------------------------------------------
 
-  async train(epochs: number): Promise<JobWatch> {
+  async train(epochs: number, arch?: 'mlp' | 'lenet' | 'cnn' | 'vgg' | 'resnet'): Promise<JobWatch> {
     await this.tab('models');
+    if (arch) await choose(this.page, this.page.getByTestId('train-arch'), arch);
     await this.page.getByTestId('train-epochs').fill(String(epochs));
     const watch = await JobWatch.before(this.page.getByTestId('train-job'), 'train');
     await this.page.getByTestId('train-start').click();

@@ -13,6 +13,8 @@ export interface JobSample {
   status: JobStatus;
   done: number;
   total: number;
+  /** What the job said it was doing ("querying the suspect: 12/24"), while it ran. */
+  message: string | null;
 }
 
 /**
@@ -61,8 +63,10 @@ export async function recordJobStates(page: Page): Promise<void> {
     const take = () => {
       for (const el of w.document.querySelectorAll('[data-testid="job"]')) {
         const bar = el.querySelector('[data-testid="job-progress"]');
-        const s = { jobId: el.dataset.jobId, kind: el.dataset.jobKind, status: el.dataset.jobStatus, done: Number(bar?.dataset.done), total: Number(bar?.dataset.total) };
-        if (!samples.some((x) => x.jobId === s.jobId && x.status === s.status && x.done === s.done && x.total === s.total)) samples.push(s);
+        const message = el.querySelector('[data-testid="job-message"]')?.textContent ?? null;
+        const s = { jobId: el.dataset.jobId, kind: el.dataset.jobKind, status: el.dataset.jobStatus, done: Number(bar?.dataset.done), total: Number(bar?.dataset.total), message };
+        const same = (x: JobSample) => x.jobId === s.jobId && x.status === s.status && x.done === s.done && x.total === s.total && x.message === s.message;
+        if (!samples.some(same)) samples.push(s);
       }
     };
     new w.MutationObserver(take).observe(w.document.body, { subtree: true, childList: true, attributes: true });

@@ -71,12 +71,17 @@ export async function screenshotDir(): Promise<string> {
   return dir;
 }
 
-/** A full-page screenshot named `<name>.png`, its path logged so a CI log leads to it. */
-export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
+/**
+ * A screenshot named `<name>.png` (the full page; `fullPage: false` for what is in view, e.g. an open
+ * dialog), its path logged so a CI log leads to it.
+ */
+export async function screenshot(page: Page, dir: string, name: string, { fullPage = true } = {}): Promise<string> {
   const path = join(dir, `${name}.png`);
   // Let transitions and the last reload settle; screenshots are documentation, not timing tests.
   await page.waitForTimeout(300);
-  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+  // From the top: a full-page capture of a scrolled page draws the fixed header mid-page.
+  if (fullPage) await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
+  await page.screenshot({ path, fullPage, animations: 'disabled' });
   console.log(`e2e screenshot: ${path}`);
   return path;
 }

@@ -3,12 +3,12 @@ import { Paper } from '@mantine/core';
 import { useLatestJob, type JobKind } from '../../api/jobs.tsx';
 import { JobProgress } from '../jobs/JobProgress.tsx';
 
-export function JobSlot({ caseId, kinds, units, testId }: { caseId: string; kinds: readonly JobKind[]; units?: string; testId: string }) {
+export function JobSlot({ caseId, kinds, testId }: { caseId: string; kinds: readonly JobKind[]; testId: string }) {
   const job = useLatestJob(caseId, kinds);
   if (!job) return null;
   return (
     <Paper withBorder p="sm" data-testid={testId}>
-      <JobProgress job={job} units={units} />
+      <JobProgress job={job} />
     </Paper>
   );
 }

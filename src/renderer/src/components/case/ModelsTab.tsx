@@ -187,7 +187,7 @@ function SuiteCard({ data }: { data: CaseData }) {
             Build
           </Button>
         </Group>
-        <JobSlot caseId={caseId} kinds={['suite']} units="models" testId="suite-job" />
+        <JobSlot caseId={caseId} kinds={['suite']} testId="suite-job" />
       </Stack>
     </Card>
   );

@@ -17,11 +17,35 @@ import { ENDPOINT_FIELD_PATHS } from '../forms/EndpointFields.tsx';
 import { JobSlot } from './JobSlot.tsx';
 import { triggerSetsWithPaths } from './TriggerSetsTab.tsx';
 
-/** The run a finished job recorded, when its result names one. */
-export function runIdOf(result: unknown): number | undefined {
-  const r = result as { runId?: unknown; run?: { id?: unknown } } | null | undefined;
-  const id = r?.runId ?? r?.run?.id;
-  return typeof id === 'number' ? id : undefined;
+/** What a verify job's result says (docs/decisions/workbench-contract.md), as far as this tab uses it. */
+interface VerifyOutcome {
+  runId?: number;
+  status?: 'complete' | 'partial';
+  reason?: string;
+  resumedReplies?: number;
+  queries?: { needed?: number; sent?: number; reused?: number; budget?: number };
+}
+
+function VerifySummary({ result }: { result: unknown }) {
+  const r = (result ?? {}) as VerifyOutcome;
+  const q = r.queries;
+  return (
+    <Stack gap={2} data-testid="verify-summary" data-status={r.status}>
+      {q && (
+        <Text size="sm" data-testid="verify-queries">
+          Queries: {q.sent ?? 0} sent of {q.needed ?? '?'} needed
+          {q.reused ? `, ${q.reused} answered from the record` : ''}
+          {q.budget !== undefined ? ` (budget ${q.budget})` : ''}.
+        </Text>
+      )}
+      {r.status === 'partial' && (
+        <Text size="sm" c="orange">
+          Stopped before a verdict: {r.reason ?? 'out of budget'}. Start the same verification again (with a larger budget) to resume; the replies already
+          recorded are not sent again.
+        </Text>
+      )}
+    </Stack>
+  );
 }
 
 export function VerifyTab({ data }: CaseTabProps) {
@@ -40,7 +64,8 @@ export function VerifyTab({ data }: CaseTabProps) {
   const defaultNull = [...nulls].sort((a, b) => b.negatives - a.negatives)[0]?.dir ?? null;
   const nullSuite = nullDir ?? defaultNull;
   const latest = useLatestJob(caseId, ['verify']);
-  const finishedRun = latest?.status === 'done' ? runIdOf(latest.result) : undefined;
+  const outcome = latest?.status === 'done' ? ((latest.result ?? {}) as VerifyOutcome) : undefined;
+  const finishedRun = outcome?.status === 'complete' ? outcome.runId : undefined;
 
   const verify = useAction(() => {
     const s = suspectInput(suspect);
@@ -113,7 +138,8 @@ export function VerifyTab({ data }: CaseTabProps) {
             Verify
           </Button>
         </Group>
-        <JobSlot caseId={caseId} kinds={['verify']} units="queries" testId="verify-job" />
+        <JobSlot caseId={caseId} kinds={['verify']} testId="verify-job" />
+        {outcome && <VerifySummary result={outcome} />}
         {finishedRun !== undefined && (
           <Group justify="flex-end">
             <Text size="sm">The verdict is in.</Text>

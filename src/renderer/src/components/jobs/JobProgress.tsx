@@ -19,13 +19,17 @@ export function jobTitle(job: JobView): string {
   return job.label ?? (job.kind ? KIND_LABEL[job.kind] ?? job.kind : `Job ${job.jobId}`);
 }
 
-/** `units` names what done/total count ("queries" for a verification, "models" for a suite). */
-export function JobProgress({ job, units, compact = false }: { job: JobView; units?: string; compact?: boolean }) {
+/**
+ * done/total is a fraction on the job's own scale (a suite counts hundredths of models, a
+ * verification thousandths of its work), so the bar shows a percentage and the job's message says
+ * what is being done in its own units ("querying the suspect: 12/24").
+ */
+export function JobProgress({ job, compact = false }: { job: JobView; compact?: boolean }) {
   const { cancel } = useJobs();
   const [cancelling, setCancelling] = useState(false);
   const running = job.status === 'running';
   const value = job.status === 'done' ? 100 : percent(job.done, job.total);
-  const counts = job.total > 0 ? `${job.done} / ${job.total}${units ? ` ${units}` : ''}` : running ? 'starting…' : '';
+  const counts = job.total > 0 ? `${Math.floor(value)} %` : running ? 'starting…' : '';
   return (
     <Stack gap={4} data-testid="job" data-job-id={job.jobId} data-job-kind={job.kind} data-job-status={job.status} data-progress-events={job.progressEvents}>
       <Group justify="space-between" wrap="nowrap">
@@ -71,7 +75,7 @@ export function JobProgress({ job, units, compact = false }: { job: JobView; uni
           {running && job.total > 0 ? ` · ${formatEta(job.etaSeconds)} left` : ''}
         </Text>
         {job.message && running && (
-          <Text size="xs" c="dimmed" truncate maw="60%">
+          <Text size="xs" c="dimmed" truncate maw="70%" data-testid="job-message">
             {job.message}
           </Text>
         )}

@@ -22,11 +22,13 @@ interface Props {
 
 const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
-/** A replay job's result: whether it reproduced, and the notes it made (signer, mode, drift…). */
-export function replayOutcome(result: unknown): { reproduced: boolean; notes: string[] } | null {
-  const r = result as { reproduced?: unknown; notes?: unknown } | null | undefined;
+const asLines = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : []);
+
+/** A replay job's result: whether it reproduced, what differs, and the notes it made (signer, mode, drift…). */
+export function replayOutcome(result: unknown): { reproduced: boolean; differences: string[]; notes: string[] } | null {
+  const r = result as { reproduced?: unknown; differences?: unknown; notes?: unknown } | null | undefined;
   if (typeof r?.reproduced !== 'boolean') return null;
-  return { reproduced: r.reproduced, notes: Array.isArray(r.notes) ? r.notes.map(String) : [] };
+  return { reproduced: r.reproduced, differences: asLines(r.differences), notes: asLines(r.notes) };
 }
 
 export function ReplayModal({ opened, onClose, data, bundle }: Props) {
@@ -105,7 +107,7 @@ export function ReplayModal({ opened, onClose, data, bundle }: Props) {
             Replay
           </Button>
         </Group>
-        {job && <JobProgress job={job} units="queries" />}
+        {job && <JobProgress job={job} />}
         {outcome && (
           <Alert color={outcome.reproduced ? 'teal' : 'red'} data-testid="replay-outcome" data-reproduced={outcome.reproduced}>
             <Badge size="lg" color={outcome.reproduced ? 'teal' : 'red'}>
@@ -116,9 +118,9 @@ export function ReplayModal({ opened, onClose, data, bundle }: Props) {
                 ? 'The score, the p-value and the decision came out bit for bit as in the bundle.'
                 : 'The replay did not give the numbers in the bundle.'}
             </Text>
-            {outcome.notes.length > 0 && (
+            {[...outcome.differences, ...outcome.notes].length > 0 && (
               <List size="sm" mt="xs">
-                {outcome.notes.map((n) => (
+                {[...outcome.differences, ...outcome.notes].map((n) => (
                   <List.Item key={n}>{n}</List.Item>
                 ))}
               </List>

@@ -79,7 +79,7 @@ export function RunResult({ data, runId }: { data: CaseData; runId: number }) {
             <Title order={4} mb="xs">
               Parameters
             </Title>
-            <Code block fz="xs">
+            <Code block fz="xs" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
               {JSON.stringify(r.run.params, null, 2)}
             </Code>
           </Card>
