@@ -18,7 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startBridge, type Bridge } from '../../src/main/bridge/server.ts';
 import { CasePage } from './pages/case-page.ts';
 import { CasesPage } from './pages/cases-page.ts';
@@ -42,6 +42,10 @@ describe.skipIf(SKIP_BROWSER)('the workbench in Chromium, end to end', () => {
     shots = await screenshotDir();
     rendererDir = await buildRenderer(join(workDir, 'renderer'));
     context = await launchBrowser(join(workDir, 'profile'), pageErrors);
+  });
+
+  beforeEach(() => {
+    pageErrors.length = 0;
   });
 
   afterAll(async () => {
@@ -74,7 +78,9 @@ describe.skipIf(SKIP_BROWSER)('the workbench in Chromium, end to end', () => {
     // The trained model is the case's source exhibit, offered as the suite's source.
     await c.tab('exhibits');
     await page.locator('[data-testid="exhibit-row"][data-role="source"]').waitFor();
-    await screenshot(page, shots, 'exhibits');
+    // A connection test to an API that is not there says why, in words.
+    const probe = await c.testEndpoint('http://127.0.0.1:9/v2/models/digits/infer');
+    expect(await probe.textContent()).toMatch(/Connection failed/);
 
     await (await c.buildSuite('small')).end(3 * MINUTE);
     await (await c.buildSuite('calibration')).end(3 * MINUTE);
@@ -87,6 +93,12 @@ describe.skipIf(SKIP_BROWSER)('the workbench in Chromium, end to end', () => {
     await generate.end(2 * MINUTE);
     await c.triggerSetRows.first().waitFor();
     expect(await c.triggerSetRows.first().getAttribute('data-method')).toBe('ipguard');
+
+    // A suspect that is not there: main names the field, and the page shows it under that input.
+    await c.verifyFile(join(smallDir, 'models', 'no-such-model'));
+    await c.fieldError('verify-suspect-path').waitFor();
+    expect(await c.fieldError('verify-suspect-path').textContent()).toContain('no such file or directory');
+    pageErrors.length = 0; // Chromium logs that 400 as a console error, as it should
 
     // The pirate: a fine-tuned copy of the source.
     await recordJobStates(page);
@@ -134,6 +146,8 @@ describe.skipIf(SKIP_BROWSER)('the workbench in Chromium, end to end', () => {
     // The import left the bundle in the case as an exhibit.
     await c.tab('exhibits');
     expect(await page.locator('[data-testid="exhibit-row"][data-role="bundle"]').count()).toBeGreaterThanOrEqual(1);
+    await screenshot(page, shots, 'exhibits');
+    await c.addNote('Bundle replayed against ftal: reproduced bit for bit.');
 
     const integrity = await c.integrity();
     expect(integrity.badge).toBe('INTACT');
@@ -160,7 +174,7 @@ describe.skipIf(SKIP_BROWSER)('the workbench in Chromium, end to end', () => {
     await train.job.and(page.locator('[data-testid="job"]:not([data-progress-events="0"])')).waitFor({ timeout: MINUTE });
     const drawer = new JobsDrawer(page);
     await drawer.open();
-    await screenshot(page, shots, 'jobs-drawer');
+    await screenshot(page, shots, 'jobs-drawer', { fullPage: false });
     await drawer.job('train').getByTestId('job-cancel').click();
     await drawer.job('train').and(page.locator('[data-job-status="cancelled"]')).waitFor({ timeout: MINUTE });
     await drawer.close();

@@ -158,6 +158,30 @@ export class CasePage {
     return outcome;
   }
 
+  /** The error shown under an input (Mantine renders it in the input's wrapper). */
+  fieldError(testId: string): Locator {
+    return this.page.locator('.mantine-InputWrapper-root', { has: this.page.getByTestId(testId) }).locator('.mantine-InputWrapper-error');
+  }
+
+  // ---- exhibits, endpoints, notes ------------------------------------------------------------
+
+  /** Tests an endpoint's connection; resolves with the result box (ok or failed, with the message). */
+  async testEndpoint(url: string): Promise<Locator> {
+    await this.tab('exhibits');
+    await this.page.getByTestId('endpoint-url').fill(url);
+    await this.page.getByTestId('endpoint-test').click();
+    const result = this.page.getByTestId('endpoint-test-result');
+    await result.waitFor({ timeout: 30_000 });
+    return result;
+  }
+
+  async addNote(text: string): Promise<void> {
+    await this.tab('notes');
+    await this.page.getByTestId('note-text').fill(text);
+    await this.page.getByTestId('note-add').click();
+    await this.page.getByTestId('note').filter({ hasText: text }).waitFor();
+  }
+
   // ---- integrity ------------------------------------------------------------------------------
 
   async integrity(): Promise<{ badge: string; head: string }> {

@@ -50,7 +50,9 @@ export function CasePage({ caseId, tab, runId }: { caseId: string; tab: string; 
                 <Title order={2} data-testid="case-title">
                   {data.case.name}
                 </Title>
-                <Badge variant="light">{data.runs.length} runs</Badge>
+                <Badge variant="light" data-testid="case-counts">
+                  {data.case.runs} run{data.case.runs === 1 ? '' : 's'} · {data.case.verdicts} verdict{data.case.verdicts === 1 ? '' : 's'}
+                </Badge>
               </Group>
               <Text size="sm" c="dimmed">
                 {[

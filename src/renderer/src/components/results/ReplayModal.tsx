@@ -75,7 +75,7 @@ export function ReplayModal({ opened, onClose, data, bundle }: Props) {
           value={trust ?? bundle?.signer ?? ''}
           onChange={(e) => setTrust(e.currentTarget.value)}
           error={replay.issue('trust') ?? importBundle.issue('trust')}
-          ff="monospace"
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
           data-testid="replay-trust"
         />
         <Group>
