@@ -57,7 +57,7 @@ describe.skipIf(SKIP_BROWSER)('renderer in Chromium over the localhost bridge', 
     expect(await page.dataset('fashion-mnist').textContent()).toContain('Fashion-MNIST');
     await page.settled();
     expect(pageErrors).toEqual([]);
-    await screenshot(page.page, shots, 'settings');
+    await screenshot(page.page, shots, 'settings-engine');
     await page.page.close();
   });
 
