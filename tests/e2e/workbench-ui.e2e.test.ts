@@ -69,6 +69,17 @@ describe.skipIf(SKIP_BROWSER)('workbench screens (fake main)', () => {
     await close();
   });
 
+  it('opens the new-case dialog at #/new-case (Electron’s File → New case) and closes it back to the list', async () => {
+    const { page, bridge, close } = await open();
+    await openAt(page, bridge, '#/new-case');
+    const cases = new CasesPage(page);
+    await cases.nameInput.waitFor();
+    await page.keyboard.press('Escape');
+    await cases.nameInput.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).hash).toBe('#/cases');
+    await close();
+  });
+
   it('shows a verdict in words, the null histogram, the ROC and the triggers', async () => {
     const { page, bridge, close } = await open();
     await openAt(page, bridge, '#/cases/c1/results/2');

@@ -12,7 +12,7 @@ const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
 function Page({ route }: { route: Route }) {
   if (route.page === 'settings') return <SettingsPage />;
   if (route.page === 'case') return <CasePage key={route.caseId} caseId={route.caseId} tab={route.tab} runId={route.runId} />;
-  return <CasesPage />;
+  return <CasesPage newCase={route.newCase === true} />;
 }
 
 function Shell() {

@@ -6,13 +6,15 @@
 import { useSyncExternalStore, type MouseEvent, type ReactNode } from 'react';
 
 export type Route =
-  | { page: 'cases' }
+  /** `newCase`: the cases list with the new-case dialog open (#/new-case; Electron's File → New case). */
+  | { page: 'cases'; newCase?: boolean }
   | { page: 'case'; caseId: string; tab: string; runId?: number }
   | { page: 'settings' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'settings') return { page: 'settings' };
+  if (parts[0] === 'new-case') return { page: 'cases', newCase: true };
   if (parts[0] === 'cases' && parts[1]) {
     const runId = parts[2] === 'results' && parts[3] ? Number(parts[3]) : undefined;
     return { page: 'case', caseId: parts[1], tab: parts[2] ?? 'exhibits', ...(Number.isInteger(runId) ? { runId } : {}) };
@@ -26,7 +28,7 @@ export function routeHref(route: Route): string {
     const run = route.runId !== undefined && route.tab === 'results' ? `/${route.runId}` : '';
     return `#/cases/${encodeURIComponent(route.caseId)}/${route.tab}${run}`;
   }
-  return '#/cases';
+  return route.newCase ? '#/new-case' : '#/cases';
 }
 
 function subscribe(onChange: () => void): () => void {

@@ -7,9 +7,15 @@ import { RequestView } from '../components/RequestView.tsx';
 import { formatTime } from '../format.ts';
 import { RouteLink, navigate } from '../router.tsx';
 
-export function CasesPage() {
+/** `newCase`: open with the new-case dialog (the #/new-case route). */
+export function CasesPage({ newCase = false }: { newCase?: boolean }) {
   const cases = useRequest('cases.list');
-  const [creating, setCreating] = useState(false);
+  const [clicked, setClicked] = useState(false);
+  const creating = clicked || newCase;
+  const setCreating = (open: boolean) => {
+    setClicked(open);
+    if (!open && newCase) navigate({ page: 'cases' });
+  };
   return (
     <Stack gap="lg">
       <Group justify="space-between">
@@ -65,7 +71,7 @@ export function CasesPage() {
         opened={creating}
         onClose={() => setCreating(false)}
         onCreated={(c) => {
-          setCreating(false);
+          setClicked(false);
           navigate({ page: 'case', caseId: c.id, tab: 'exhibits' });
         }}
       />
