@@ -12,8 +12,15 @@ import type PDFDocument from 'pdfkit';
 export const FONT_FILES = { sans: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf', mono: 'DejaVuSansMono.ttf' } as const;
 export type FontName = keyof typeof FONT_FILES;
 
-/** resources/fonts of this checkout (src/main/evidence/report → repository root). */
-export const DEFAULT_FONT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../resources/fonts');
+/**
+ * resources/fonts of this checkout: from the sources (src/main/evidence/report → repository root)
+ * or from an electron-vite bundle (out/main/chunks → repository root), whichever holds the fonts;
+ * a packaged app passes its own fontDir.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_FONT_DIR =
+  [resolve(here, '../../../../resources/fonts'), resolve(here, '../../../resources/fonts'), resolve(here, '../../resources/fonts')].find((d) => existsSync(join(d, FONT_FILES.sans))) ??
+  resolve(here, '../../../../resources/fonts');
 
 /** The font files in `fontDir`; a missing one is a clear error. */
 export function fontPaths(fontDir: string = DEFAULT_FONT_DIR): Record<FontName, string> {

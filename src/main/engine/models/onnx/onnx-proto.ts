@@ -2,7 +2,7 @@
  * The ONNX file format: decode a ModelProto from bytes, encode one back, read an initializer's
  * values, write new float values into one.
  *
- * The schema is onnx.proto next to this file (ONNX's own schema, Apache-2.0), parsed by protobufjs
+ * The schema is ONNX's own (onnx-schema.ts: the vendored .proto text, Apache-2.0), parsed by protobufjs
  * at run time, once, on first use. Why run time and not generated static code: the .proto stays the
  * one source of truth (no generated file to keep in step, no code generator among the
  * dependencies), and parsing it costs a few milliseconds once per process. Fields the schema does
@@ -12,7 +12,7 @@
  * int64 fields decode to Long objects (protobufjs's choice, lossless); toNumber() turns the ones
  * we compute with (dims, attribute ints, opset versions) into numbers.
  */
-import { readFileSync } from 'node:fs';
+import { ONNX_PROTO } from './onnx-schema.ts';
 import protobuf from 'protobufjs';
 
 type Long = protobuf.Long;
@@ -96,17 +96,7 @@ export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5,
 let modelType: protobuf.Type | undefined;
 
 function schema(): protobuf.Type {
-  if (!modelType) {
-    const url = new URL('./onnx.proto', import.meta.url);
-    let text: string;
-    try {
-      text = readFileSync(url, 'utf8');
-    } catch (err) {
-      // A bundled build must ship onnx.proto next to the code that loads it.
-      throw new Error(`the ONNX schema ${url.pathname} could not be read (${(err as Error).message})`);
-    }
-    modelType = protobuf.parse(text, { keepCase: true }).root.lookupType('onnx.ModelProto');
-  }
+  modelType ??= protobuf.parse(ONNX_PROTO, { keepCase: true }).root.lookupType('onnx.ModelProto');
   return modelType;
 }
 

@@ -1,4 +1,10 @@
-// SPDX-License-Identifier: Apache-2.0
+/**
+ * ONNX's schema (the .proto text), vendored as a string so that it travels with the code into any
+ * bundle (electron-vite inlines it; a file next to the module would have to be copied by hand).
+ * Parsed by protobufjs at first use (onnx-proto.ts). The text below is ONNX's own, licence and
+ * source in its header; only one comment's backquotes became quotes (template-literal safety).
+ */
+export const ONNX_PROTO: string = String.raw`// SPDX-License-Identifier: Apache-2.0
 //
 // The ONNX model file format (ModelProto and everything it contains), for protobufjs.
 //
@@ -31,7 +37,7 @@ enum Version {
   IR_VERSION = 0x000000000000000A;
 }
 
-// A node attribute: exactly one value field is set; `type` says which.
+// A node attribute: exactly one value field is set; 'type' says which.
 message AttributeProto {
   reserved 12, 16 to 19;
   reserved "v";
@@ -289,3 +295,4 @@ message FunctionProto {
   repeated ValueInfoProto value_info = 12;
   repeated StringStringEntryProto metadata_props = 14;
 }
+`;
