@@ -9,6 +9,7 @@
  * the run's recorded null scores. Query-time wrappers are left out (they need the source model) and
  * the report says how many positives were used.
  */
+import { runBundle } from './run-bundle.ts';
 import { createRequire } from 'node:module';
 import { getMethod } from '../engine/methods/index.ts';
 import { readTriggerSet } from '../engine/methods/trigger-set-io.ts';
@@ -43,8 +44,7 @@ export async function reportModelFromCase(store: CaseStore, runId: number, opts:
   const [h, w, c] = set.inputShape;
   const size = h * w * c;
   const q = store.querySummary(runId);
-  const bundle = store.exhibits().filter((e) => e.role === 'bundle' && e.notes?.startsWith(`run ${runId};`)).pop();
-  const signer = bundle?.notes?.match(/signer ([0-9a-f]{64})/)?.[1];
+  const bundle = runBundle(store, runId);
   const params = run.params as { level: number; labelsOnly: boolean; nullSuite: string };
   const rocModel = opts.roc === false ? null : await suiteRoc(params.nullSuite, set, params.labelsOnly, v.nullScores.map((n) => n.score), opts.log);
   return {
@@ -71,8 +71,8 @@ export async function reportModelFromCase(store: CaseStore, runId: number, opts:
       ...(q.firstTime ? { firstAt: q.firstTime } : {}), ...(q.lastTime ? { lastAt: q.lastTime } : {}),
       ...(q.latencyMedianMs !== undefined ? { latencyMs: { median: q.latencyMedianMs, p95: q.latencyP95Ms! } } : {}),
     },
-    reproducibility: bundle && signer
-      ? { bundle: { file: bundle.path, sha256: bundle.sha256, signerFingerprint: signer }, replayCommand: replayCommand(bundle.path, result) }
+    reproducibility: bundle
+      ? { bundle: { file: bundle.exhibit.path, sha256: bundle.exhibit.sha256, signerFingerprint: bundle.signer }, replayCommand: replayCommand(bundle.exhibit.path, result) }
       : {},
   };
 }

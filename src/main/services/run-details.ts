@@ -5,6 +5,7 @@
  * the query account, and the report and bundle made for it. Nothing is recomputed: these are the
  * case's numbers.
  */
+import { runBundle } from './run-bundle.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import type { OutputOf } from '../../shared/contract.ts';
 import type { CaseStore, Run } from '../store/index.ts';
@@ -58,8 +59,7 @@ export async function runDetails(store: CaseStore, runId: number): Promise<RunsG
   const rocFile = artefacts.roc(runId);
   const roc = existsSync(rocFile) ? (JSON.parse(readFileSync(rocFile, 'utf8')) as { points: { fpr: number; tpr: number }[]; auc: number }) : null;
   const reportFile = artefacts.report(runId);
-  const bundle = store.exhibits().filter((e) => e.role === 'bundle' && e.notes?.startsWith(`run ${runId};`)).pop();
-  const signer = bundle?.notes?.match(/signer ([0-9a-f]{64})/)?.[1];
+  const bundle = runBundle(store, runId);
   return {
     run: runView(store, run),
     nullScores: (verdict?.nullScores ?? []).map((n) => ({ id: n.id, score: n.score })),
@@ -70,6 +70,6 @@ export async function runDetails(store: CaseStore, runId: number): Promise<RunsG
       sent: q.inputsAnswered, reused: recorded.queries?.reused ?? 0, retries: q.retries, byOutcome: q.byOutcome,
     },
     ...(existsSync(reportFile) ? { report: { file: reportFile, sha256: fileSha256(reportFile) } } : {}),
-    ...(bundle && signer ? { bundle: { file: bundle.location, sha256: bundle.sha256, signer } } : {}),
+    ...(bundle ? { bundle: { file: bundle.exhibit.location, sha256: bundle.exhibit.sha256, signer: bundle.signer } } : {}),
   };
 }

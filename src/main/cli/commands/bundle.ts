@@ -5,8 +5,8 @@
  * rule and the original numbers, signed with Ed25519 (docs/decisions/bundles.md).
  */
 import { resolve } from 'node:path';
-import { exportBundle, generateSigningKey, importBundle, loadSigningKey, verifyBundle } from '../../evidence/bundle/index.ts';
-import type { VerifyComplete } from '../../engine/verify/verify-job.ts';
+import { generateSigningKey, importBundle, loadSigningKey, verifyBundle } from '../../evidence/bundle/index.ts';
+import { exportRunBundle, recordImportedBundle } from '../../services/run-bundle.ts';
 import { openCase } from '../../store/index.ts';
 import { intFlag, parse, UsageError } from '../args.ts';
 import type { CliContext } from '../context.ts';
@@ -41,14 +41,8 @@ async function bundleExport(argv: string[], ctx: CliContext): Promise<number> {
   const caseDir = resolve(positionals[0]);
   const store = openCase(caseDir, { actor: v.actor as string | undefined });
   try {
-    const run = store.run(runId);
-    if (!run || run.kind !== 'verify' || run.status !== 'complete') throw new Error(`${caseDir}: run ${runId} is not a complete verification (${run ? `${run.kind}, ${run.status}` : 'no such run'})`);
-    const result = run.result as VerifyComplete;
     const out = resolve(String(v.out ?? `${caseDir}/bundle-run${runId}.pvb`));
-    const key = await loadSigningKey(resolve(String(v.key)));
-    const b = await exportBundle({ result, triggersDir: result.triggers.dir, key, out, caseId: store.info().id, runId: String(runId) });
-    // The bundle becomes an exhibit of the case; the report finds it (and its signer) by this note.
-    await store.addExhibit({ role: 'bundle', path: b.file, notes: `run ${runId}; signer ${b.fingerprint}` });
+    const { bundle: b } = await exportRunBundle(store, runId, await loadSigningKey(resolve(String(v.key))), out);
     if (ctx.json) ctx.out(JSON.stringify({ file: b.file, sha256: b.sha256, fingerprint: b.fingerprint }, null, 2));
     else ctx.out(`bundle ${b.file} (sha256 ${b.sha256}), signed by ${b.fingerprint}`);
     return 0;
@@ -73,8 +67,7 @@ async function bundleCheck(sub: 'verify' | 'import', argv: string[], ctx: CliCon
   if (v.case) {
     const store = openCase(resolve(String(v.case)), { actor: v.actor as string | undefined });
     try {
-      await store.addExhibit({ role: 'bundle', path: file, notes: `imported; signer ${b.signer.fingerprint}${b.signer.trusted ? ' (trusted)' : ' (not in the trust list)'}` });
-      await store.addExhibit({ role: 'trigger-set', path: b.triggersDir, notes: `from bundle ${b.sha256}` });
+      await recordImportedBundle(store, file, b);
     } finally {
       store.close();
     }

@@ -20,7 +20,8 @@ import type { CliContext } from '../context.ts';
 import { evaluate, resolveMethodList } from '../../engine/verify/evaluate.ts';
 import { writeEvalReport } from '../../engine/verify/eval-report.ts';
 import { runVerify } from '../../engine/verify/verify-job.ts';
-import { exportBundle, generateSigningKey } from '../../evidence/bundle/index.ts';
+import { generateSigningKey } from '../../evidence/bundle/index.ts';
+import { exportRunBundle } from '../../services/run-bundle.ts';
 import { replayBundle } from '../../evidence/replay.ts';
 import { renderReport } from '../../evidence/report/index.ts';
 import { openCase } from '../../store/index.ts';
@@ -112,18 +113,15 @@ async function demoEvidence(v: { triggersDir: string; nullDir: string; suspect: 
   rmSync(caseDir, { recursive: true, force: true });
   const keyFile = resolve(out, 'demo-signing-key.pem');
   rmSync(keyFile, { force: true });
-  const store = openCase(caseDir, { create: { name: `Demo: is suite model "${v.suspect}" derived from the demo source?`, parties: { investigator: 'Provenant demo', owner: 'owner of the demo source model', suspect: `operator of ${v.suspect}` } } });
-  const caseId = store.info().id;
-  store.close();
+  openCase(caseDir, { create: { name: `Demo: is suite model "${v.suspect}" derived from the demo source?`, parties: { investigator: 'Provenant demo', owner: 'owner of the demo source model', suspect: `operator of ${v.suspect}` } } }).close();
   const suspect = { kind: 'model-dir' as const, dir: resolve(suiteDir, 'models', v.suspect) };
   const { result, run } = await verifyInCase(caseDir, { triggersDir: v.triggersDir, suspect, nullSuiteDir: v.nullDir, labelsOnly: true, signal: ctx.signal }, ctx.log, 'provenant demo');
   if (result.status !== 'complete') throw new Error(`demo: the case run did not complete: ${result.reason}`);
   const key = await generateSigningKey(keyFile);
-  const bundleFile = resolve(caseDir, `bundle-run${run.id}.pvb`);
-  const b = await exportBundle({ result, triggersDir: result.triggers.dir, key, out: bundleFile, caseId, runId: String(run.id) });
   const writer = openCase(caseDir, { actor: 'provenant demo' });
+  let b;
   try {
-    await writer.addExhibit({ role: 'bundle', path: b.file, notes: `run ${run.id}; signer ${b.fingerprint}` });
+    ({ bundle: b } = await exportRunBundle(writer, run.id, key, resolve(caseDir, `bundle-run${run.id}.pvb`)));
   } finally {
     writer.close();
   }

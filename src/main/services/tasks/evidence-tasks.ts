@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { VerifyComplete } from '../../engine/verify/verify-job.ts';
-import { exportBundle, generateSigningKey, importBundle, loadSigningKey } from '../../evidence/bundle/index.ts';
+import { generateSigningKey, importBundle, loadSigningKey } from '../../evidence/bundle/index.ts';
 import { renderReport } from '../../evidence/report/index.ts';
 import type { TaskContext } from '../../jobs/job-runner.ts';
 import { openCase } from '../../store/index.ts';
 import { jobTag } from '../case-artefacts.ts';
 import { reportModelFromCase } from '../report-from-case.ts';
+import { completeVerification, exportRunBundle, recordImportedBundle } from '../run-bundle.ts';
 import { WORKBENCH_ACTOR, type TaskOf } from './types.ts';
 
 export async function reportTask(t: TaskOf<'report'>, ctx: TaskContext) {
@@ -34,18 +34,13 @@ export async function reportTask(t: TaskOf<'report'>, ctx: TaskContext) {
 export async function bundleExportTask(t: TaskOf<'bundle-export'>, ctx: TaskContext) {
   const store = openCase(t.caseDir, { actor: WORKBENCH_ACTOR });
   try {
-    const run = store.run(t.runId);
-    if (!run || run.kind !== 'verify' || run.status !== 'complete') {
-      throw new Error(`runId: run ${t.runId} is not a complete verification (${run ? `${run.kind}, ${run.status}` : 'no such run'})`);
-    }
-    const result = run.result as VerifyComplete;
+    completeVerification(store, t.runId); // before a signing key is made for nothing
     const key = existsSync(t.keyFile) ? await loadSigningKey(t.keyFile) : await generateSigningKey(t.keyFile);
     // A run exported before keeps its first bundle; a new export gets its own file.
     const out = existsSync(t.out) ? t.out.replace(/\.pvb$/, `-${jobTag(t.jobId)}.pvb`) : t.out;
     await mkdir(dirname(out), { recursive: true });
     ctx.progress({ done: 0, total: 1, message: 'signing the bundle' });
-    const b = await exportBundle({ result, triggersDir: result.triggers.dir, key, out, caseId: store.info().id, runId: String(t.runId) });
-    const exhibit = await store.addExhibit({ role: 'bundle', path: b.file, notes: `run ${t.runId}; signer ${b.fingerprint}` });
+    const { bundle: b, exhibit } = await exportRunBundle(store, t.runId, key, out);
     return { runId: t.runId, file: b.file, sha256: b.sha256, signer: b.fingerprint, exhibitId: exhibit.id };
   } finally {
     store.close();
@@ -57,9 +52,7 @@ export async function bundleImportTask(t: TaskOf<'bundle-import'>, ctx: TaskCont
   const b = await importBundle(t.file, { trust: t.trust, out: t.outDir });
   const store = openCase(t.caseDir, { actor: WORKBENCH_ACTOR });
   try {
-    const trusted = b.signer.trusted ? ' (trusted)' : ' (not in the trust list)';
-    const bundle = await store.addExhibit({ role: 'bundle', path: t.file, notes: `imported; signer ${b.signer.fingerprint}${trusted}` });
-    const triggers = await store.addExhibit({ role: 'trigger-set', path: b.triggersDir, notes: `from bundle ${b.sha256}` });
+    const { bundle, triggerSet: triggers } = await recordImportedBundle(store, t.file, b);
     return {
       file: t.file, sha256: b.sha256, dir: b.dir, triggersDir: b.triggersDir, exhibits: { bundle: bundle.id, triggerSet: triggers.id },
       signer: { fingerprint: b.signer.fingerprint, trusted: b.signer.trusted, note: b.signer.note },
