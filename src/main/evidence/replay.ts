@@ -3,7 +3,7 @@
  * original numbers come out bit for bit.
  *
  * The bundle is imported (fully verified) into a temporary directory; the suspect is scored with the
- * bundle's trigger set exactly as runVerify scores it (openSuspect → accountedSuspect → method.score,
+ * bundle's trigger set exactly as runVerify scores it (openSuspect, then scoreSuspect: accountedSuspect → method.score,
  * with the same query log, recorder and budget semantics); the null is NOT re-scored — the arbiter
  * has no null models — but taken from the bundle's calibration, and verdict() applies the bundle's
  * decision rule. Score, p-values and decision are then compared with Object.is: equal doubles, not
@@ -12,15 +12,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getMethod } from '../engine/methods/index.ts';
 import { readTriggerSet } from '../engine/methods/trigger-set-io.ts';
 import type { Progress } from '../engine/methods/types.ts';
-import { accountedSuspect } from '../engine/suspects/accounted-suspect.ts';
 import { openSuspect, type SuspectSpec } from '../engine/suspects/open-suspect.ts';
-import { openQueryLog, type QueryLog } from '../engine/suspects/query-log.ts';
-import { BudgetExhaustedError, type QueryRecorder } from '../engine/suspects/types.ts';
+import type { QueryRecorder } from '../engine/suspects/types.ts';
 import { matchCounts, verdict, type Decision } from '../engine/verify/verdict.ts';
-import { expectedQueries } from '../engine/verify/verify-job.ts';
+import { scoreSuspect } from '../engine/verify/score-suspect.ts';
 import { importBundle, type SignerInfo } from './bundle/import.ts';
 import type { BundleManifest } from './bundle/manifest.ts';
 
@@ -105,35 +102,27 @@ export async function replayBundle(req: ReplayRequest): Promise<ReplayResult> {
     const m = imported.manifest;
     const { set, saved } = await readTriggerSet(imported.triggersDir);
     const labelsOnly = req.labelsOnly ?? m.original.labelsOnly;
-    const method = getMethod(set.method);
     const original = originalNumbers(m);
     const notes: string[] = [imported.signer.note];
     if (labelsOnly !== m.original.labelsOnly) notes.push(`replayed ${labelsOnly ? 'on labels only' : 'with probabilities'}, the original used ${m.original.labelsOnly ? 'labels only' : 'probabilities'}: the numbers need not agree`);
     const drift = ruleDrift(m);
     if (drift) notes.push(drift);
     const opened = await openSuspect(req.suspect, { inputShape: set.inputShape, numClasses: set.numClasses, labelOnly: labelsOnly });
-    let log: QueryLog | undefined;
     try {
       if (!labelsOnly && opened.oracle.labelOnly) throw new Error(`${opened.identity}: the suspect answers labels only; replay with labels only`);
       if (opened.identity !== m.suspect.identity) notes.push(`the suspect is ${opened.identity}; the bundle's was ${m.suspect.identity}`);
-      log = req.queryLog ? openQueryLog(req.queryLog, { suspect: opened.identity, triggersSha256: saved.sha256, method: set.method, labelOnly: labelsOnly }, set.numClasses) : undefined;
-      const recorders = [log?.recorder, req.recorder].filter((r): r is QueryRecorder => r !== undefined);
-      const suspect = accountedSuspect(opened.oracle, {
-        budget: req.budget, cache: log?.cache, seqStart: log?.seqStart, signal: req.signal,
-        recorder: { record: (e) => recorders.forEach((r) => r.record(e)) },
+      const scored = await scoreSuspect({
+        set, triggersSha256: saved.sha256, opened, labelsOnly, budget: req.budget, queryLog: req.queryLog, recorder: req.recorder,
+        signal: req.signal, onProgress: req.onProgress,
       });
-      const needed = expectedQueries(set, labelsOnly);
       const common = { original, notes, signer: imported.signer, bundleSha256: imported.sha256, manifest: m };
-      const queries = () => ({ needed, sent: suspect.sent(), reused: suspect.cached(), resumedReplies: log?.resumed.replies ?? 0, ...(req.budget !== undefined ? { budget: req.budget } : {}) });
-      let s;
-      try {
-        s = await method.score(set, suspect, { signal: req.signal, onProgress: req.onProgress });
-      } catch (e) {
-        if (!(e instanceof BudgetExhaustedError)) throw e;
+      const { needed, sent, reused, resumedReplies, budget } = scored.queries;
+      const queries = { needed, sent, reused, resumedReplies, ...(budget !== undefined ? { budget } : {}) };
+      const s = scored.score;
+      if (!s) {
         const resume = req.queryLog ? `every reply is kept in ${req.queryLog}: replay again with the same query log to resume` : 'replay with a query log to be able to resume';
-        return { ...common, reproduced: false, replayed: null, differences: [`not replayed: the query budget (${e.budget}) ran out before the trigger set was fully answered; ${resume}`], queries: queries() };
+        return { ...common, reproduced: false, replayed: null, differences: [`not replayed: the query budget (${scored.budgetExhausted!.budget}) ran out before the trigger set was fully answered; ${resume}`], queries };
       }
-      if (s.queries !== needed) throw new Error(`${set.method}: scored with ${s.queries} queries, expected ${needed} (query accounting disagrees)`);
       const c = matchCounts(s);
       const v = verdict({ score: s.score, matches: c.matches, trials: c.trials, nullScores: m.nullCalibration.models, level: m.decisionRule.level, minNull: m.decisionRule.minNull });
       const replayed: ReplayNumbers = {
@@ -142,9 +131,8 @@ export async function replayBundle(req: ReplayRequest): Promise<ReplayResult> {
         suspect: opened.identity, labelsOnly,
       };
       const differences = compareNumbers(original, replayed);
-      return { ...common, reproduced: differences.length === 0, replayed, differences, queries: queries() };
+      return { ...common, reproduced: differences.length === 0, replayed, differences, queries };
     } finally {
-      log?.close();
       await opened.oracle.close?.();
     }
   } finally {

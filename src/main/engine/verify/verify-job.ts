@@ -10,14 +10,14 @@
  */
 import { getMethod } from '../methods/index.ts';
 import { readTriggerSet } from '../methods/trigger-set-io.ts';
-import type { Progress, TriggerSet } from '../methods/types.ts';
+import type { Progress } from '../methods/types.ts';
 import { loadSuiteMembers } from '../lab/suite-loader.ts';
-import { accountedSuspect, type ReplyCache } from '../suspects/accounted-suspect.ts';
+import type { ReplyCache } from '../suspects/accounted-suspect.ts';
 import { classifierSuspect } from '../suspects/classifier-suspect.ts';
 import { openSuspect, type SuspectSpec } from '../suspects/open-suspect.ts';
-import { openQueryLog, type QueryLog } from '../suspects/query-log.ts';
-import { BudgetExhaustedError, type QueryRecorder } from '../suspects/types.ts';
+import type { QueryRecorder } from '../suspects/types.ts';
 import { modelClassifier } from '../lab/classifier.ts';
+import { scoreSuspect } from './score-suspect.ts';
 import { matchCounts, verdict, type NullModelScore, type Verdict } from './verdict.ts';
 
 export interface VerifyRequest {
@@ -78,11 +78,7 @@ export interface VerifyPartial extends VerifyCommon {
 
 export type VerifyResult = VerifyComplete | VerifyPartial;
 
-/** Queries a complete scoring of `set` sends: one per trigger input, except MFUE's label-only Monte Carlo (n·M). */
-export function expectedQueries(set: TriggerSet, labelOnly: boolean): number {
-  const n = set.labels.length;
-  return set.method === 'mfue' && labelOnly ? n * Number(set.params.probes) : n;
-}
+export { expectedQueries } from './score-suspect.ts';
 
 export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
   const { set, saved } = await readTriggerSet(req.triggersDir);
@@ -90,7 +86,6 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
   const labelsOnly = Boolean(req.labelsOnly);
   const used = new Set([...set.pools.positives, ...set.pools.negatives, set.source.sha256]);
   const opened = await openSuspect(req.suspect, { inputShape: set.inputShape, numClasses: set.numClasses, labelOnly: labelsOnly });
-  let log: QueryLog | undefined;
   let nullModels: Awaited<ReturnType<typeof loadSuiteMembers>> = [];
   try {
     if (!labelsOnly && opened.oracle.labelOnly) throw new Error(`${opened.identity}: the suspect answers labels only; verify with --labels-only`);
@@ -99,32 +94,25 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
     nullModels = await loadSuiteMembers(req.nullSuiteDir, (e) => e.role === 'negative');
     const overlap = nullModels.find((m) => used.has(m.sha256));
     if (overlap) throw new Error(`${req.nullSuiteDir}: null model "${overlap.entry.id}" was used to generate the trigger set; the null must be held out`);
-    if (req.queryLog && req.replies) throw new Error('verify: a query log and a recorded run were both given as the replies to resume from; use one');
-    log = req.queryLog ? openQueryLog(req.queryLog, { suspect: opened.identity, triggersSha256: saved.sha256, method: set.method, labelOnly: labelsOnly }, set.numClasses) : undefined;
-    const replied0 = req.replies?.cache.size ?? 0;
-    const recorders = [log?.recorder, req.recorder].filter((r): r is QueryRecorder => r !== undefined);
-    const suspect = accountedSuspect(opened.oracle, {
-      budget: req.budget, cache: log?.cache ?? req.replies?.cache, seqStart: log?.seqStart ?? req.replies?.seqStart, signal: req.signal,
-      recorder: { record: (e) => recorders.forEach((r) => r.record(e)) },
+    const scored = await scoreSuspect({
+      set, triggersSha256: saved.sha256, opened, labelsOnly, budget: req.budget, queryLog: req.queryLog, recorder: req.recorder, replies: req.replies,
+      signal: req.signal, onProgress: (p) => req.onProgress?.({ ...p, phase: 'suspect' }),
     });
-    const common = (): VerifyCommon => ({
+    const q = scored.queries;
+    const common: VerifyCommon = {
       method: set.method,
       triggers: { dir: saved.dir, sha256: saved.sha256 },
       suspect: { identity: opened.identity, ...opened.exhibit, describe: opened.oracle.describe(), labelsOnly },
-      queries: { needed: expectedQueries(set, labelsOnly), answered: suspect.sent() + (log?.resumed.replies ?? replied0), sent: suspect.sent(), reused: suspect.cached(), ...(req.budget !== undefined ? { budget: req.budget } : {}) },
-      ...(log ? { queryLog: { file: log.file, resumedReplies: log.resumed.replies, droppedPartialLine: log.resumed.droppedPartialLine } } : {}),
-    });
-    let s;
-    try {
-      s = await method.score(set, suspect, { signal: req.signal, onProgress: (p) => req.onProgress?.({ ...p, phase: 'suspect' }) });
-    } catch (e) {
-      if (!(e instanceof BudgetExhaustedError)) throw e;
+      queries: { needed: q.needed, answered: q.answered, sent: q.sent, reused: q.reused, ...(q.budget !== undefined ? { budget: q.budget } : {}) },
+      ...(scored.queryLog ? { queryLog: scored.queryLog } : {}),
+    };
+    const s = scored.score;
+    if (!s) {
       return {
-        ...common(), status: 'partial',
-        reason: `the query budget (${e.budget}) ran out before the trigger set was fully answered; no score and no verdict. ${req.queryLog ? `Every reply is kept in ${req.queryLog}: run again with the same query log (and a budget) to resume without re-sending a query.` : 'Run again with a query log (--query-log FILE) to be able to resume.'}`,
+        ...common, status: 'partial',
+        reason: `the query budget (${scored.budgetExhausted!.budget}) ran out before the trigger set was fully answered; no score and no verdict. ${req.queryLog ? `Every reply is kept in ${req.queryLog}: run again with the same query log (and a budget) to resume without re-sending a query.` : 'Run again with a query log (--query-log FILE) to be able to resume.'}`,
       };
     }
-    if (s.queries !== expectedQueries(set, labelsOnly)) throw new Error(`${set.method}: scored with ${s.queries} queries, expected ${expectedQueries(set, labelsOnly)} (query accounting disagrees)`);
     // A model is never its own null reference: the suspect itself (same hash) is left out of the null.
     const nullSet = nullModels.filter((m) => m.sha256 !== opened.exhibit.sha256);
     const nullScores: NullModelScore[] = [];
@@ -138,7 +126,7 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
     }
     const c = matchCounts(s);
     return {
-      ...common(), status: 'complete',
+      ...common, status: 'complete',
       score: s.score,
       ...(s.matches && c.matches !== undefined && c.trials !== undefined ? { matches: { flags: Array.from(s.matches), matches: c.matches, trials: c.trials } } : {}),
       nullScores,
@@ -146,7 +134,6 @@ export async function runVerify(req: VerifyRequest): Promise<VerifyResult> {
       verdict: verdict({ score: s.score, matches: c.matches, trials: c.trials, nullScores, level: req.level }),
     };
   } finally {
-    log?.close();
     await opened.oracle.close?.();
     nullModels.forEach((m) => m.model.dispose());
   }
